@@ -1,0 +1,496 @@
+//! The rule catalog: data in `queries/catalog/*.toml`, embedded at build time
+//! and overridable with a directory at run time.
+//!
+//! A rule names the qualified callees (after alias resolution) that load a
+//! model, where the model argument is, the conditions under which the call is
+//! a load (`pretrained=True`), and the keywords that carry a revision or a
+//! risk flag.
+
+use regex::Regex;
+use schemas::Source;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
+
+use crate::modelid::{IdKind, LegacyIds};
+
+/// The catalog files shipped with the binary, by file name.
+pub const EMBEDDED: &[(&str, &str)] = &[
+    ("huggingface.toml", include_str!("../../queries/catalog/huggingface.toml")),
+    ("pytorch.toml", include_str!("../../queries/catalog/pytorch.toml")),
+    ("vision.toml", include_str!("../../queries/catalog/vision.toml")),
+    ("keras.toml", include_str!("../../queries/catalog/keras.toml")),
+    ("serialized.toml", include_str!("../../queries/catalog/serialized.toml")),
+    ("hosted.toml", include_str!("../../queries/catalog/hosted.toml")),
+];
+
+/// Data the catalog uses to canonicalise model ids.
+pub const EMBEDDED_LEGACY_IDS: &str = include_str!("../../queries/data/hf_legacy_canonical_ids.csv");
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("rule catalog {file}: {message}")]
+    Invalid { file: String, message: String },
+    #[error("rule catalog directory {dir}: {message}")]
+    Dir { dir: String, message: String },
+}
+
+fn invalid(file: &str, message: impl Into<String>) -> CatalogError {
+    CatalogError::Invalid { file: file.to_string(), message: message.into() }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    ecosystem: String,
+    #[serde(default)]
+    #[allow(dead_code)]
+    description: String,
+    #[serde(default)]
+    rule: Vec<RawRule>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRule {
+    id: String,
+    name: String,
+    #[serde(default)]
+    ecosystem: Option<String>,
+    source: String,
+    callees: Vec<String>,
+    #[serde(default)]
+    exclude: Vec<String>,
+    #[serde(default = "default_priority")]
+    priority: u32,
+    #[serde(default)]
+    model: Vec<RawArg>,
+    #[serde(default)]
+    join: Option<String>,
+    #[serde(default)]
+    model_kind: Option<String>,
+    #[serde(default)]
+    implicit: Option<String>,
+    #[serde(default)]
+    require_any: Vec<String>,
+    #[serde(default)]
+    revision: Vec<String>,
+    #[serde(default)]
+    flags: Vec<String>,
+    #[serde(default)]
+    download_only: bool,
+    doc: String,
+    example: String,
+}
+
+fn default_priority() -> u32 {
+    100
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArg {
+    #[serde(default)]
+    position: Option<usize>,
+    #[serde(default)]
+    keywords: Vec<String>,
+    /// A dotted name such as `ResNet50_Weights.IMAGENET1K_V2` is the model
+    /// as written (an enum member), not a variable to resolve.
+    #[serde(default)]
+    enum_literal: bool,
+}
+
+/// Where an argument is: by position and/or by keyword.
+#[derive(Debug, Clone)]
+pub struct ArgSpec {
+    pub position: Option<usize>,
+    pub keywords: Vec<String>,
+    pub enum_literal: bool,
+}
+
+/// A condition that must hold for the call to be a load.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Condition {
+    pub keyword: String,
+    pub position: Option<usize>,
+    pub test: CondTest,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CondTest {
+    /// The argument is present.
+    Present,
+    /// The argument is present and its text equals the value.
+    Equals(String),
+    /// The argument is present and its text differs from the value.
+    NotEquals(String),
+}
+
+/// What the rule names when the call carries no model argument.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Implicit {
+    /// No implied model is named (`model` null, resolvable `implicit`).
+    Unnamed,
+    /// The callee's last segment is the implied model (`models.resnet18`).
+    CalleeName,
+}
+
+/// Risk flags a rule reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Flag {
+    TrustRemoteCode,
+    WeightsOnly,
+}
+
+#[derive(Debug, Clone)]
+pub struct Rule {
+    pub id: String,
+    pub name: String,
+    pub ecosystem: String,
+    pub source: Source,
+    pub callees: Vec<String>,
+    matchers: Vec<Regex>,
+    excludes: Vec<Regex>,
+    pub priority: u32,
+    pub model: Vec<ArgSpec>,
+    pub join: String,
+    pub model_kind: IdKind,
+    pub implicit: Option<Implicit>,
+    pub require_any: Vec<Condition>,
+    pub revision: Vec<String>,
+    pub flags: Vec<Flag>,
+    pub download_only: bool,
+    pub doc: String,
+    pub example: String,
+    /// The catalog file the rule came from.
+    pub file: String,
+    roots: Vec<String>,
+}
+
+impl Rule {
+    /// Does the qualified callee match this rule's patterns?
+    pub fn matches(&self, qualified: &str) -> bool {
+        self.matchers.iter().any(|m| m.is_match(qualified)) && !self.excludes.iter().any(|m| m.is_match(qualified))
+    }
+}
+
+/// The compiled catalog.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    rules: Vec<Rule>,
+    /// First segments of every callee pattern: a file mentioning none of
+    /// them cannot contain a site.
+    roots: Vec<String>,
+    roots_re: regex::bytes::Regex,
+    version: String,
+    pub legacy_ids: LegacyIds,
+}
+
+impl Catalog {
+    /// The catalog shipped in the binary.
+    pub fn embedded() -> Result<Catalog, CatalogError> {
+        let files: Vec<(String, String)> = EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        Catalog::from_sources(&files, EMBEDDED_LEGACY_IDS)
+    }
+
+    /// A catalog read from a directory: every `*.toml` in it (sorted by name),
+    /// and `hf_legacy_canonical_ids.csv` when present (else the embedded one).
+    pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
+        let derr = |m: String| CatalogError::Dir { dir: dir.display().to_string(), message: m };
+        let rd = std::fs::read_dir(dir).map_err(|e| derr(format!("cannot read: {e}")))?;
+        let mut names: Vec<_> = rd
+            .filter_map(|e| e.ok())
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        names.sort();
+        if names.is_empty() {
+            return Err(derr("contains no *.toml rule file".into()));
+        }
+        let mut files = Vec::new();
+        for p in names {
+            let text = std::fs::read_to_string(&p).map_err(|e| derr(format!("{}: {e}", p.display())))?;
+            files.push((p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text));
+        }
+        let legacy_path = dir.join("hf_legacy_canonical_ids.csv");
+        let legacy = if legacy_path.exists() {
+            std::fs::read_to_string(&legacy_path).map_err(|e| derr(format!("{}: {e}", legacy_path.display())))?
+        } else {
+            EMBEDDED_LEGACY_IDS.to_string()
+        };
+        Catalog::from_sources(&files, &legacy)
+    }
+
+    /// Compile rule files given as (file name, TOML text).
+    pub fn from_sources(files: &[(String, String)], legacy_csv: &str) -> Result<Catalog, CatalogError> {
+        let mut hasher = Sha256::new();
+        let mut rules = Vec::new();
+        let mut seen = HashSet::new();
+        for (name, text) in files {
+            hasher.update(name.as_bytes());
+            hasher.update([0]);
+            hasher.update(text.as_bytes());
+            hasher.update([0]);
+            let raw: RawFile = toml::from_str(text).map_err(|e| invalid(name, e.to_string().replace('\n', " ")))?;
+            for r in raw.rule {
+                if !seen.insert(r.id.clone()) {
+                    return Err(invalid(name, format!("rule id {} is defined twice", r.id)));
+                }
+                rules.push(compile_rule(name, &raw.ecosystem, r)?);
+            }
+        }
+        hasher.update(legacy_csv.as_bytes());
+        let legacy_ids = LegacyIds::from_csv(legacy_csv).map_err(|e| invalid("hf_legacy_canonical_ids.csv", e))?;
+        // Stable order: priority, then file order (sort is stable).
+        rules.sort_by_key(|r| r.priority);
+        let mut roots: Vec<String> = rules.iter().flat_map(|r| r.roots.iter().cloned()).collect();
+        roots.sort();
+        roots.dedup();
+        let alternation = roots.iter().map(|r| regex::escape(r)).collect::<Vec<_>>().join("|");
+        let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
+        let digest = hasher.finalize();
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        Ok(Catalog { rules, roots, roots_re, version: format!("{}-{}", rules_count_tag(files.len()), hex), legacy_ids })
+    }
+
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    pub fn rule(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// `catalog-<files>f-<content hash>`: changes whenever any rule changes.
+    pub fn version(&self) -> &str {
+        &self.version
+    }
+
+    /// Root module names the rules start with.
+    pub fn roots(&self) -> &[String] {
+        &self.roots
+    }
+
+    /// Does the text mention any root module? A file that does not cannot
+    /// import anything a rule matches, so it need not be parsed.
+    pub fn mentions_any_root(&self, bytes: &[u8]) -> bool {
+        self.roots_re.is_match(bytes)
+    }
+
+    /// The rule that decides for a qualified callee: the first (by priority)
+    /// whose patterns match.
+    pub fn rule_for(&self, qualified: &str) -> Option<&Rule> {
+        let root = qualified.split('.').next().unwrap_or(qualified);
+        if !self.roots.iter().any(|r| r == root) {
+            return None;
+        }
+        self.rules.iter().find(|r| r.matches(qualified))
+    }
+
+    /// Rules by file, for documentation.
+    pub fn by_file(&self) -> BTreeMap<&str, Vec<&Rule>> {
+        let mut m: BTreeMap<&str, Vec<&Rule>> = BTreeMap::new();
+        for r in &self.rules {
+            m.entry(r.file.as_str()).or_default().push(r);
+        }
+        m
+    }
+}
+
+fn rules_count_tag(n: usize) -> String {
+    format!("catalog{n}f")
+}
+
+fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogError> {
+    let ctx = |m: String| invalid(file, format!("rule {}: {m}", r.id));
+    let id_ok = r.id.len() >= 4
+        && r.id.chars().take_while(|c| c.is_ascii_uppercase()).count() >= 2
+        && r.id.chars().rev().take(3).all(|c| c.is_ascii_digit())
+        && r.id.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit());
+    if !id_ok {
+        return Err(ctx("id must be uppercase letters followed by three digits, e.g. HF001".into()));
+    }
+    let source = Source::parse(&r.source).ok_or_else(|| ctx(format!("source '{}' is not hub|file|api|aux", r.source)))?;
+    if r.callees.is_empty() {
+        return Err(ctx("callees is empty".into()));
+    }
+    let mut matchers = Vec::new();
+    let mut roots = Vec::new();
+    for c in &r.callees {
+        let (re, root) = pattern_to_regex(c).map_err(&ctx)?;
+        matchers.push(re);
+        roots.push(root);
+    }
+    let mut excludes = Vec::new();
+    for c in &r.exclude {
+        excludes.push(pattern_to_regex(c).map_err(&ctx)?.0);
+    }
+    let model_kind = match r.model_kind.as_deref() {
+        None => IdKind::Name,
+        Some(k) => IdKind::parse(k).ok_or_else(|| ctx(format!("model_kind '{k}' is unknown")))?,
+    };
+    let implicit = match r.implicit.as_deref() {
+        None => None,
+        Some("unnamed") => Some(Implicit::Unnamed),
+        Some("callee") => Some(Implicit::CalleeName),
+        Some(o) => return Err(ctx(format!("implicit '{o}' is not unnamed|callee"))),
+    };
+    let mut require_any = Vec::new();
+    for c in &r.require_any {
+        require_any.push(parse_condition(c).map_err(&ctx)?);
+    }
+    let mut flags = Vec::new();
+    for f in &r.flags {
+        flags.push(match f.as_str() {
+            "trust_remote_code" => Flag::TrustRemoteCode,
+            "weights_only" => Flag::WeightsOnly,
+            o => return Err(ctx(format!("flag '{o}' is unknown (trust_remote_code, weights_only)"))),
+        });
+    }
+    if r.doc.trim().is_empty() || r.example.trim().is_empty() {
+        return Err(ctx("doc and example must not be empty".into()));
+    }
+    let model = r
+        .model
+        .iter()
+        .map(|a| ArgSpec { position: a.position, keywords: a.keywords.clone(), enum_literal: a.enum_literal })
+        .collect::<Vec<_>>();
+    if model.iter().any(|a| a.position.is_none() && a.keywords.is_empty()) {
+        return Err(ctx("a model argument needs a position or keywords".into()));
+    }
+    Ok(Rule {
+        ecosystem: r.ecosystem.clone().unwrap_or_else(|| file_eco.to_string()),
+        id: r.id,
+        name: r.name,
+        source,
+        callees: r.callees,
+        matchers,
+        excludes,
+        priority: r.priority,
+        model,
+        join: r.join.unwrap_or_else(|| "#".into()),
+        model_kind,
+        implicit,
+        require_any,
+        revision: r.revision,
+        flags,
+        download_only: r.download_only,
+        doc: r.doc,
+        example: r.example,
+        file: file.to_string(),
+        roots,
+    })
+}
+
+/// `kw`, `kw=VALUE`, `kw!=VALUE`, optionally `kw@POS...` for an argument
+/// that may also be given by position.
+pub fn parse_condition(s: &str) -> Result<Condition, String> {
+    let (lhs, test) = if let Some((l, v)) = s.split_once("!=") {
+        (l, CondTest::NotEquals(v.trim().to_string()))
+    } else if let Some((l, v)) = s.split_once('=') {
+        (l, CondTest::Equals(v.trim().to_string()))
+    } else {
+        (s, CondTest::Present)
+    };
+    let (kw, pos) = match lhs.trim().split_once('@') {
+        Some((k, p)) => (k, Some(p.parse::<usize>().map_err(|_| format!("condition '{s}': position '{p}' is not a number"))?)),
+        None => (lhs.trim(), None),
+    };
+    if kw.is_empty() || !kw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(format!("condition '{s}': '{kw}' is not a keyword name"));
+    }
+    Ok(Condition { keyword: kw.to_string(), position: pos, test })
+}
+
+/// Compile a callee pattern. Globs: `*` matches within one dotted segment,
+/// `**` across segments. `re:` starts a regular expression, which must begin
+/// with `^` and a literal root module name.
+pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
+    if let Some(re) = p.strip_prefix("re:") {
+        let rest = re.strip_prefix('^').ok_or_else(|| format!("regex pattern '{p}' must start with ^"))?;
+        let root: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        if root.is_empty() {
+            return Err(format!("regex pattern '{p}' must start with a literal module name"));
+        }
+        let rx = Regex::new(re).map_err(|e| format!("pattern '{p}': {e}"))?;
+        return Ok((rx, root));
+    }
+    let root: String = p.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+    if root.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.*()".contains(c)) || p.replace("()", "").contains(['(', ')']) {
+        return Err(format!("pattern '{p}' must be a dotted name with * or ** wildcards and () for a call's result, starting with a module name"));
+    }
+    let mut out = String::from("^");
+    let mut chars = p.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                out.push_str(".*");
+            }
+            '*' => out.push_str("[^.]*"),
+            '.' => out.push_str("\\."),
+            '(' => out.push_str("\\("),
+            ')' => out.push_str("\\)"),
+            c => out.push(c),
+        }
+    }
+    out.push('$');
+    let rx = Regex::new(&out).map_err(|e| format!("pattern '{p}': {e}"))?;
+    Ok((rx, root))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        let (r, root) = pattern_to_regex("transformers.**.from_pretrained").unwrap();
+        assert_eq!(root, "transformers");
+        assert!(r.is_match("transformers.AutoModel.from_pretrained"));
+        assert!(r.is_match("transformers.models.bert.BertModel.from_pretrained"));
+        assert!(!r.is_match("transformers.from_pretrained"));
+        let (r, _) = pattern_to_regex("transformers.**Tokenizer*.from_pretrained").unwrap();
+        assert!(r.is_match("transformers.AutoTokenizer.from_pretrained"));
+        assert!(r.is_match("transformers.BertTokenizerFast.from_pretrained"));
+        assert!(!r.is_match("transformers.AutoModel.from_pretrained"));
+        let (r, _) = pattern_to_regex("torch.*").unwrap();
+        assert!(r.is_match("torch.load"));
+        assert!(!r.is_match("torch.hub.load"));
+        assert!(pattern_to_regex("torch.(load)").is_err());
+        let (r, _) = pattern_to_regex("openai.OpenAI().models.list").unwrap();
+        assert!(r.is_match("openai.OpenAI().models.list"));
+        assert!(!r.is_match("openai.OpenAI.models.list"));
+        assert!(pattern_to_regex("re:torch").is_err());
+    }
+
+    #[test]
+    fn conditions() {
+        assert_eq!(
+            parse_condition("pretrained@1!=False").unwrap(),
+            Condition { keyword: "pretrained".into(), position: Some(1), test: CondTest::NotEquals("False".into()) }
+        );
+        assert_eq!(parse_condition("weights").unwrap().test, CondTest::Present);
+        assert!(parse_condition("we ights=1").is_err());
+        assert!(parse_condition("w@x=1").is_err());
+    }
+
+    #[test]
+    fn embedded_catalog_compiles() {
+        let c = Catalog::embedded().unwrap();
+        assert!(c.rules().len() >= 20);
+        assert!(c.version().starts_with("catalog"));
+    }
+
+    #[test]
+    fn bad_catalogs_are_refused_with_the_file_named() {
+        let bad = vec![("x.toml".to_string(), "ecosystem = \"e\"\n[[rule]]\nid = \"bad\"\n".to_string())];
+        let e = Catalog::from_sources(&bad, "").unwrap_err().to_string();
+        assert!(e.contains("x.toml"), "{e}");
+        let dup = "ecosystem = \"e\"\n[[rule]]\nid=\"AB001\"\nname=\"n\"\nsource=\"hub\"\ncallees=[\"a.b\"]\ndoc=\"d\"\nexample=\"e\"\n";
+        let twice = vec![("a.toml".to_string(), dup.to_string()), ("b.toml".to_string(), dup.to_string())];
+        let e = Catalog::from_sources(&twice, "").unwrap_err().to_string();
+        assert!(e.contains("AB001") && e.contains("twice"), "{e}");
+    }
+}

@@ -1,0 +1,225 @@
+//! Canonical model identities: `ecosystem:canonical-id`, with the revision
+//! kept apart and local paths told from hub ids.
+
+use schemas::Source;
+use std::collections::HashMap;
+
+/// How a rule's resolved model string is turned into a canonical id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    /// `<ecosystem>:<model>` as written (hosted model names, spaCy packages).
+    Name,
+    /// A Hugging Face repo id, URL or local folder.
+    Hf,
+    /// A local file path (or a URL, kept as `url:`).
+    Path,
+    /// torch.hub `owner/repo[:ref]#entry`.
+    TorchHub,
+    /// A weights URL.
+    Url,
+    /// A torchvision weights enum member, tag, or builder name.
+    Torchvision,
+    /// A timm model name (`hf-hub:` names are Hugging Face ids).
+    Timm,
+}
+
+impl IdKind {
+    pub fn parse(s: &str) -> Option<IdKind> {
+        Some(match s {
+            "name" => IdKind::Name,
+            "hf" => IdKind::Hf,
+            "path" => IdKind::Path,
+            "torchhub" => IdKind::TorchHub,
+            "url" => IdKind::Url,
+            "torchvision" => IdKind::Torchvision,
+            "timm" => IdKind::Timm,
+            _ => return None,
+        })
+    }
+}
+
+/// Legacy Hugging Face ids (`bert-base-uncased`) and today's canonical ids
+/// (`google-bert/bert-base-uncased`).
+#[derive(Debug, Clone, Default)]
+pub struct LegacyIds {
+    map: HashMap<String, String>,
+}
+
+impl LegacyIds {
+    /// Read `legacy_id,canonical_id,...` rows (a header line first).
+    pub fn from_csv(text: &str) -> Result<LegacyIds, String> {
+        let mut map = HashMap::new();
+        if text.trim().is_empty() {
+            return Ok(LegacyIds { map });
+        }
+        let mut rdr = csv::ReaderBuilder::new().flexible(true).from_reader(text.as_bytes());
+        let headers = rdr.headers().map_err(|e| e.to_string())?.clone();
+        let col = |name: &str| headers.iter().position(|h| h == name).ok_or(format!("no '{name}' column"));
+        let (l, c) = (col("legacy_id")?, col("canonical_id")?);
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| e.to_string())?;
+            if let (Some(a), Some(b)) = (rec.get(l), rec.get(c)) {
+                if !a.is_empty() && !b.is_empty() {
+                    map.insert(a.to_string(), b.to_string());
+                }
+            }
+        }
+        Ok(LegacyIds { map })
+    }
+
+    pub fn canonical<'a>(&'a self, id: &'a str) -> &'a str {
+        self.map.get(id).map(String::as_str).unwrap_or(id)
+    }
+
+    pub fn len(&self) -> usize {
+        self.map.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.map.is_empty()
+    }
+}
+
+/// The canonical identity of a resolved model string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Canonical {
+    pub model_id: String,
+    /// Set when the string shows the rule's source is wrong for this call
+    /// (`from_pretrained("./checkpoints/best")` reads a local folder).
+    pub source: Option<Source>,
+    /// A revision carried inside the string (`owner/repo:v1.0`, `/resolve/<rev>/`).
+    pub revision: Option<String>,
+}
+
+const WEIGHT_EXTS: &[&str] = &[
+    ".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".h5", ".keras", ".onnx", ".pkl", ".pickle", ".joblib", ".gguf", ".pb",
+    ".tflite", ".msgpack", ".model",
+];
+
+/// Strip `./` prefixes and turn backslashes into slashes.
+pub fn normalize_path(p: &str) -> String {
+    let mut s = p.replace('\\', "/");
+    while let Some(rest) = s.strip_prefix("./") {
+        s = rest.to_string();
+    }
+    s
+}
+
+fn is_url(s: &str) -> bool {
+    s.starts_with("http://") || s.starts_with("https://")
+}
+
+/// A string that can only be a local path, never a Hugging Face repo id.
+pub fn looks_local_path(s: &str) -> bool {
+    s.starts_with("./")
+        || s.starts_with("../")
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || s.contains('\\')
+        || s.matches('/').count() >= 2
+        || s == "."
+        || WEIGHT_EXTS.iter().any(|e| s.to_ascii_lowercase().ends_with(e))
+}
+
+/// `https://huggingface.co/<org>/<name>[/resolve|blob|tree/<rev>/...]`.
+fn hf_url(s: &str) -> Option<(String, Option<String>)> {
+    let rest = s.strip_prefix("https://huggingface.co/").or_else(|| s.strip_prefix("http://huggingface.co/"))?;
+    let parts: Vec<&str> = rest.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.len() < 2 || ["datasets", "spaces", "api"].contains(&parts[0]) {
+        return None;
+    }
+    let id = format!("{}/{}", parts[0], parts[1]);
+    let rev = match parts.get(2) {
+        Some(&("resolve" | "blob" | "tree")) => parts.get(3).map(|r| r.to_string()),
+        _ => None,
+    };
+    Some((id, rev))
+}
+
+/// Canonicalise `model` for a rule of the given kind and ecosystem.
+/// `callee_last` is the last segment of the qualified callee (a torchvision builder).
+pub fn canonical(kind: IdKind, ecosystem: &str, model: &str, callee_last: &str, legacy: &LegacyIds) -> Canonical {
+    let plain = |id: String| Canonical { model_id: id, source: None, revision: None };
+    match kind {
+        IdKind::Name => plain(format!("{ecosystem}:{model}")),
+        IdKind::Hf => {
+            if let Some((id, rev)) = hf_url(model) {
+                return Canonical { model_id: format!("huggingface:{}", legacy.canonical(&id)), source: None, revision: rev };
+            }
+            if is_url(model) {
+                return plain(format!("url:{model}"));
+            }
+            if looks_local_path(model) {
+                return Canonical { model_id: format!("file:{}", normalize_path(model)), source: Some(Source::File), revision: None };
+            }
+            plain(format!("huggingface:{}", legacy.canonical(model)))
+        }
+        IdKind::Path => {
+            if is_url(model) {
+                plain(format!("url:{model}"))
+            } else {
+                plain(format!("file:{}", normalize_path(model)))
+            }
+        }
+        IdKind::Url => plain(format!("url:{model}")),
+        IdKind::TorchHub => {
+            let (repo, entry) = model.split_once('#').unwrap_or((model, ""));
+            let (repo, rev) = match repo.split_once(':') {
+                Some((r, v)) if !r.contains('/') || !v.is_empty() => (r, Some(v.to_string())),
+                _ => (repo, None),
+            };
+            let id = if entry.is_empty() { format!("torchhub:{repo}") } else { format!("torchhub:{repo}#{entry}") };
+            Canonical { model_id: id, source: None, revision: rev }
+        }
+        IdKind::Torchvision => {
+            let tag = model.rsplit('.').next().unwrap_or(model);
+            if tag == callee_last || tag == "DEFAULT" || tag.is_empty() {
+                plain(format!("torchvision:{callee_last}"))
+            } else {
+                plain(format!("torchvision:{callee_last}.{tag}"))
+            }
+        }
+        IdKind::Timm => {
+            if let Some(id) = model.strip_prefix("hf-hub:").or_else(|| model.strip_prefix("hf_hub:")) {
+                plain(format!("huggingface:{}", legacy.canonical(id)))
+            } else {
+                plain(format!("timm:{model}"))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn legacy() -> LegacyIds {
+        LegacyIds::from_csv("legacy_id,canonical_id,org,evidence\nbert-base-uncased,google-bert/bert-base-uncased,google-bert,\"x, y\"\n")
+            .unwrap()
+    }
+
+    #[test]
+    fn hf_ids() {
+        let l = legacy();
+        assert_eq!(canonical(IdKind::Hf, "huggingface", "bert-base-uncased", "", &l).model_id, "huggingface:google-bert/bert-base-uncased");
+        assert_eq!(canonical(IdKind::Hf, "huggingface", "org/x", "", &l).model_id, "huggingface:org/x");
+        let c = canonical(IdKind::Hf, "huggingface", "./ckpt/best", "", &l);
+        assert_eq!((c.model_id.as_str(), c.source), ("file:ckpt/best", Some(Source::File)));
+        let c = canonical(IdKind::Hf, "huggingface", "https://huggingface.co/org/m/resolve/abc123/model.bin", "", &l);
+        assert_eq!((c.model_id.as_str(), c.revision.as_deref()), ("huggingface:org/m", Some("abc123")));
+        assert_eq!(canonical(IdKind::Hf, "huggingface", "models/a/b", "", &l).source, Some(Source::File));
+    }
+
+    #[test]
+    fn other_kinds() {
+        let l = LegacyIds::default();
+        let c = canonical(IdKind::TorchHub, "torchhub", "pytorch/vision:v0.10.0#resnet18", "", &l);
+        assert_eq!((c.model_id.as_str(), c.revision.as_deref()), ("torchhub:pytorch/vision#resnet18", Some("v0.10.0")));
+        assert_eq!(canonical(IdKind::Torchvision, "torchvision", "ResNet50_Weights.IMAGENET1K_V2", "resnet50", &l).model_id, "torchvision:resnet50.IMAGENET1K_V2");
+        assert_eq!(canonical(IdKind::Torchvision, "torchvision", "DEFAULT", "resnet50", &l).model_id, "torchvision:resnet50");
+        assert_eq!(canonical(IdKind::Torchvision, "torchvision", "resnet18", "resnet18", &l).model_id, "torchvision:resnet18");
+        assert_eq!(canonical(IdKind::Path, "pytorch", "./w/a.pt", "", &l).model_id, "file:w/a.pt");
+        assert_eq!(canonical(IdKind::Timm, "timm", "hf-hub:timm/vit", "", &l).model_id, "huggingface:timm/vit");
+        assert_eq!(canonical(IdKind::Name, "openai", "gpt-4o", "", &l).model_id, "openai:gpt-4o");
+    }
+}

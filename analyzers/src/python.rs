@@ -1,0 +1,943 @@
+//! Python analysis with tree-sitter: scopes and bindings (imports, definitions,
+//! assignments, parameters, `with ... as`), callee qualification through
+//! import aliases, and matching calls against the rule catalog.
+//!
+//! The tree is walked with an explicit stack, never by recursion over the
+//! syntax tree, so deeply nested input cannot overflow the stack; value
+//! resolution recursion is bounded by `MAX_DEPTH`.
+
+use schemas::{Location, ModelUsage, Resolvable, Source};
+use std::borrow::Cow;
+use std::cell::RefCell;
+use std::collections::HashMap;
+use tree_sitter::{Node, Parser, Tree};
+
+use crate::catalog::{Catalog, CondTest, Flag, Implicit, Rule};
+use crate::modelid::canonical;
+
+const MAX_DEPTH: u32 = 24;
+
+thread_local! {
+    static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
+}
+
+/// Parse Python source with this thread's parser.
+pub fn parse(src: &[u8]) -> Option<Tree> {
+    PARSER.with(|cell| {
+        let mut slot = cell.borrow_mut();
+        if slot.is_none() {
+            let mut p = Parser::new();
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            *slot = Some(p);
+        }
+        slot.as_mut()?.parse(src, None)
+    })
+}
+
+/// What analysing one Python source produced.
+#[derive(Debug, Default)]
+pub struct PyFacts {
+    pub usages: Vec<ModelUsage>,
+    pub syntax_errors: bool,
+    /// Top-level modules imported (`torch`, `transformers`, ...).
+    pub imported_roots: Vec<String>,
+}
+
+/// Analyse Python source; locations are plain 1-based lines.
+pub fn analyze_source(src: &[u8], catalog: &Catalog) -> PyFacts {
+    let Some(tree) = parse(src) else {
+        return PyFacts { syntax_errors: true, ..Default::default() };
+    };
+    let root = tree.root_node();
+    let mut a = Analysis::new(src, catalog);
+    a.collect(root);
+    let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
+    let calls = std::mem::take(&mut a.calls);
+    for (call, scope) in calls {
+        if let Some(u) = a.match_call(call, scope) {
+            facts.usages.push(u);
+        }
+    }
+    let mut roots: Vec<String> = a.imported_roots.into_iter().collect();
+    roots.sort();
+    facts.imported_roots = roots;
+    facts
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ScopeKind {
+    Module,
+    Function,
+    Class,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum BKind<'t> {
+    /// An import: the qualified name it binds.
+    Import(usize),
+    /// A local `def` or `class`.
+    Def,
+    /// A function parameter, with its default value.
+    Param(Option<Node<'t>>),
+    /// `name = value`.
+    Value(Node<'t>),
+    /// `with value as name`: the name is the opened object itself, so a
+    /// path literal in `open(...)` stays a literal.
+    WithAs(Node<'t>),
+    /// Bound by a loop, an exception handler, unpacking: not resolvable.
+    Unknown,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Binding<'t> {
+    pos: usize,
+    scope: usize,
+    kind: BKind<'t>,
+}
+
+struct Scope<'t> {
+    parent: Option<usize>,
+    kind: ScopeKind,
+    bindings: HashMap<String, Vec<Binding<'t>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Resolved {
+    value: Option<String>,
+    kind: Resolvable,
+}
+
+impl Resolved {
+    fn dynamic() -> Resolved {
+        Resolved { value: None, kind: Resolvable::Dynamic }
+    }
+}
+
+/// How far a value is from the call: the weakest part decides.
+fn rank(k: Resolvable) -> u8 {
+    match k {
+        Resolvable::Literal => 0,
+        Resolvable::Constant => 1,
+        Resolvable::Config => 2,
+        Resolvable::EnvDefault => 3,
+        Resolvable::DefaultArg => 4,
+        Resolvable::Implicit => 5,
+        Resolvable::Dynamic => 6,
+    }
+}
+
+fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+struct Analysis<'t, 'c> {
+    src: &'t [u8],
+    catalog: &'c Catalog,
+    scopes: Vec<Scope<'t>>,
+    /// Qualified names bound by imports (indexed by `BKind::Import`).
+    imports: Vec<String>,
+    star_imports: Vec<String>,
+    calls: Vec<(Node<'t>, usize)>,
+    imported_roots: std::collections::BTreeSet<String>,
+}
+
+impl<'t, 'c> Analysis<'t, 'c> {
+    fn new(src: &'t [u8], catalog: &'c Catalog) -> Self {
+        Analysis {
+            src,
+            catalog,
+            scopes: vec![Scope { parent: None, kind: ScopeKind::Module, bindings: HashMap::new() }],
+            imports: Vec::new(),
+            star_imports: Vec::new(),
+            calls: Vec::new(),
+            imported_roots: Default::default(),
+        }
+    }
+
+    fn text(&self, n: Node<'t>) -> Cow<'t, str> {
+        String::from_utf8_lossy(&self.src[n.byte_range()])
+    }
+
+    fn bind(&mut self, scope: usize, name: &str, pos: usize, kind: BKind<'t>) {
+        self.scopes[scope].bindings.entry(name.to_string()).or_default().push(Binding { pos, scope, kind });
+    }
+
+    fn new_scope(&mut self, parent: usize, kind: ScopeKind) -> usize {
+        self.scopes.push(Scope { parent: Some(parent), kind, bindings: HashMap::new() });
+        self.scopes.len() - 1
+    }
+
+    fn enclosing_class(&self, mut scope: usize) -> Option<usize> {
+        loop {
+            let s = &self.scopes[scope];
+            if s.kind == ScopeKind::Class {
+                return Some(scope);
+            }
+            scope = s.parent?;
+        }
+    }
+
+    // ---------------------------------------------------------------- collect
+
+    /// One pass over the tree: scopes, bindings and calls.
+    fn collect(&mut self, root: Node<'t>) {
+        let mut stack: Vec<(Node<'t>, usize)> = vec![(root, 0)];
+        while let Some((node, scope)) = stack.pop() {
+            let mut child_scope = scope;
+            match node.kind() {
+                "import_statement" => self.collect_import(node, scope),
+                "import_from_statement" => self.collect_import_from(node, scope),
+                "function_definition" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let n = self.text(name).into_owned();
+                        self.bind(scope, &n, node.start_byte(), BKind::Def);
+                    }
+                    let fscope = self.new_scope(scope, ScopeKind::Function);
+                    if let Some(params) = node.child_by_field_name("parameters") {
+                        self.collect_params(params, fscope);
+                    }
+                    // Decorators and defaults are evaluated in the enclosing scope,
+                    // the body in the new one.
+                    let mut cur = node.walk();
+                    for c in node.named_children(&mut cur) {
+                        if c.kind() == "block" {
+                            stack.push((c, fscope));
+                        } else if c.kind() == "parameters" {
+                            stack.push((c, scope));
+                        }
+                    }
+                    continue;
+                }
+                "lambda" => {
+                    let lscope = self.new_scope(scope, ScopeKind::Function);
+                    if let Some(params) = node.child_by_field_name("parameters") {
+                        self.collect_params(params, lscope);
+                    }
+                    if let Some(body) = node.child_by_field_name("body") {
+                        stack.push((body, lscope));
+                    }
+                    continue;
+                }
+                "class_definition" => {
+                    if let Some(name) = node.child_by_field_name("name") {
+                        let n = self.text(name).into_owned();
+                        self.bind(scope, &n, node.start_byte(), BKind::Def);
+                    }
+                    child_scope = self.new_scope(scope, ScopeKind::Class);
+                    if let Some(sup) = node.child_by_field_name("superclasses") {
+                        stack.push((sup, scope));
+                    }
+                    if let Some(body) = node.child_by_field_name("body") {
+                        stack.push((body, child_scope));
+                    }
+                    continue;
+                }
+                "assignment" => self.collect_assignment(node, scope),
+                "augmented_assignment" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.bind_target(left, scope, None);
+                    }
+                }
+                "named_expression" => {
+                    if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                        let name = self.text(n).into_owned();
+                        self.bind(scope, &name, node.start_byte(), BKind::Value(v));
+                    }
+                }
+                "for_statement" | "for_in_clause" => {
+                    if let Some(left) = node.child_by_field_name("left") {
+                        self.bind_target(left, scope, None);
+                    }
+                }
+                "with_item" => {
+                    if let Some(v) = node.child_by_field_name("value") {
+                        if v.kind() == "as_pattern" {
+                            let expr = v.named_child(0);
+                            if let (Some(expr), Some(alias)) = (expr, v.child_by_field_name("alias")) {
+                                let target = alias.named_child(0).unwrap_or(alias);
+                                if target.kind() == "identifier" {
+                                    let n = self.text(target).into_owned();
+                                    self.bind(scope, &n, target.start_byte(), BKind::WithAs(expr));
+                                } else {
+                                    self.bind_target(target, scope, None);
+                                }
+                            }
+                        }
+                    }
+                }
+                "except_clause" => {
+                    // `except E as name`
+                    let mut cur = node.walk();
+                    for c in node.named_children(&mut cur) {
+                        if c.kind() == "as_pattern" {
+                            if let Some(alias) = c.child_by_field_name("alias") {
+                                let target = alias.named_child(0).unwrap_or(alias);
+                                self.bind_target(target, scope, None);
+                            }
+                        }
+                    }
+                }
+                "global_statement" | "nonlocal_statement" => {}
+                "call" => self.calls.push((node, scope)),
+                _ => {}
+            }
+            let mut cur = node.walk();
+            let children: Vec<Node<'t>> = node.named_children(&mut cur).collect();
+            for c in children.into_iter().rev() {
+                stack.push((c, child_scope));
+            }
+        }
+    }
+
+    fn add_import(&mut self, scope: usize, name: &str, pos: usize, qualified: String) {
+        let idx = self.imports.len();
+        if let Some(root) = qualified.split('.').next() {
+            if !root.is_empty() {
+                self.imported_roots.insert(root.to_string());
+            }
+        }
+        self.imports.push(qualified);
+        self.bind(scope, name, pos, BKind::Import(idx));
+    }
+
+    fn collect_import(&mut self, node: Node<'t>, scope: usize) {
+        let pos = node.start_byte();
+        let mut cur = node.walk();
+        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cur).collect();
+        for n in names {
+            match n.kind() {
+                "dotted_name" => {
+                    // `import a.b.c` binds `a` to the package `a`.
+                    let full = self.text(n).into_owned();
+                    let first = full.split('.').next().unwrap_or(&full).to_string();
+                    self.add_import(scope, &first, pos, first.clone());
+                    if full != first {
+                        self.imported_roots.insert(first);
+                    }
+                }
+                "aliased_import" => {
+                    if let (Some(name), Some(alias)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                        let q = self.text(name).into_owned();
+                        let a = self.text(alias).into_owned();
+                        self.add_import(scope, &a, pos, q);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_import_from(&mut self, node: Node<'t>, scope: usize) {
+        let pos = node.start_byte();
+        let Some(module) = node.child_by_field_name("module_name") else { return };
+        // Relative imports keep their dots: they name the repository's own
+        // modules, which no catalog rule matches.
+        let module = self.text(module).split_whitespace().collect::<String>();
+        let sep = if module.ends_with('.') { "" } else { "." };
+        let mut cur = node.walk();
+        let mut any = false;
+        let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cur).collect();
+        for n in names {
+            any = true;
+            match n.kind() {
+                "dotted_name" => {
+                    let name = self.text(n).into_owned();
+                    self.add_import(scope, &name, pos, format!("{module}{sep}{name}"));
+                }
+                "aliased_import" => {
+                    if let (Some(name), Some(alias)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                        let q = format!("{module}{sep}{}", self.text(name));
+                        let a = self.text(alias).into_owned();
+                        self.add_import(scope, &a, pos, q);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if !any {
+            let mut cur = node.walk();
+            if node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import") && !module.starts_with('.') {
+                if let Some(root) = module.split('.').next() {
+                    self.imported_roots.insert(root.to_string());
+                }
+                self.star_imports.push(module);
+            }
+        }
+    }
+
+    fn collect_params(&mut self, params: Node<'t>, scope: usize) {
+        let mut cur = params.walk();
+        let ps: Vec<Node<'t>> = params.named_children(&mut cur).collect();
+        for p in ps {
+            match p.kind() {
+                "identifier" => {
+                    let n = self.text(p).into_owned();
+                    self.bind(scope, &n, p.start_byte(), BKind::Param(None));
+                }
+                "default_parameter" | "typed_default_parameter" => {
+                    if let Some(name) = p.child_by_field_name("name") {
+                        let n = self.text(name).into_owned();
+                        self.bind(scope, &n, p.start_byte(), BKind::Param(p.child_by_field_name("value")));
+                    }
+                }
+                "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
+                    let mut c2 = p.walk();
+                    let idents: Vec<Node<'t>> = p.named_children(&mut c2).filter(|c| c.kind() == "identifier").collect();
+                    if let Some(id) = idents.first() {
+                        let n = self.text(*id).into_owned();
+                        self.bind(scope, &n, p.start_byte(), BKind::Param(None));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn collect_assignment(&mut self, node: Node<'t>, scope: usize) {
+        let Some(left) = node.child_by_field_name("left") else { return };
+        let mut right = node.child_by_field_name("right");
+        // `a = b = value`: the innermost right-hand side is the value.
+        while let Some(r) = right {
+            if r.kind() == "assignment" {
+                if let Some(l2) = r.child_by_field_name("left") {
+                    let v = innermost_value(r);
+                    self.bind_target(l2, scope, v);
+                }
+                right = r.child_by_field_name("right");
+            } else {
+                break;
+            }
+        }
+        let value = right;
+        match (left.kind(), value.map(|v| v.kind())) {
+            ("pattern_list" | "tuple_pattern", Some("expression_list" | "tuple")) => {
+                let v = value.expect("matched Some");
+                let mut c1 = left.walk();
+                let mut c2 = v.walk();
+                let ls: Vec<Node<'t>> = left.named_children(&mut c1).collect();
+                let vs: Vec<Node<'t>> = v.named_children(&mut c2).collect();
+                if ls.len() == vs.len() {
+                    for (l, r) in ls.into_iter().zip(vs) {
+                        self.bind_target(l, scope, Some(r));
+                    }
+                } else {
+                    self.bind_target(left, scope, None);
+                }
+            }
+            _ => self.bind_target(left, scope, value),
+        }
+    }
+
+    /// Bind an assignment target to a value (or to Unknown).
+    fn bind_target(&mut self, target: Node<'t>, scope: usize, value: Option<Node<'t>>) {
+        let kind = match value {
+            Some(v) => BKind::Value(v),
+            None => BKind::Unknown,
+        };
+        match target.kind() {
+            "identifier" => {
+                let n = self.text(target).into_owned();
+                self.bind(scope, &n, target.start_byte(), kind);
+            }
+            "attribute" => {
+                // `self.x = ...` binds `self.x` in the enclosing class.
+                let obj = target.child_by_field_name("object");
+                let attr = target.child_by_field_name("attribute");
+                if let (Some(obj), Some(attr)) = (obj, attr) {
+                    let o = self.text(obj);
+                    if o == "self" || o == "cls" {
+                        if let Some(cls) = self.enclosing_class(scope) {
+                            let key = format!("self.{}", self.text(attr));
+                            self.bind(cls, &key, target.start_byte(), kind);
+                        }
+                    }
+                }
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "parenthesized_expression" => {
+                let mut cur = target.walk();
+                let cs: Vec<Node<'t>> = target.named_children(&mut cur).collect();
+                for c in cs {
+                    self.bind_target(c, scope, None);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    // ---------------------------------------------------------------- lookup
+
+    /// The binding a name refers to at `pos` in `scope`: in the scope itself
+    /// the last binding before the position (else the first after); in
+    /// enclosing scopes, which run earlier, the last binding. Class scopes
+    /// are not visible from the functions inside them.
+    fn lookup(&self, name: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
+        let mut cur = Some(scope);
+        let mut first = true;
+        while let Some(id) = cur {
+            let s = &self.scopes[id];
+            if first || s.kind != ScopeKind::Class {
+                if let Some(bs) = s.bindings.get(name) {
+                    let pick = if first {
+                        bs.iter().rev().find(|b| b.pos < pos).or_else(|| bs.first())
+                    } else {
+                        bs.last()
+                    };
+                    if let Some(b) = pick {
+                        return Some(*b);
+                    }
+                }
+            }
+            first = false;
+            cur = s.parent;
+        }
+        None
+    }
+
+    fn lookup_self_attr(&self, attr: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
+        let cls = self.enclosing_class(scope)?;
+        let bs = self.scopes[cls].bindings.get(&format!("self.{attr}"))?;
+        bs.iter().rev().find(|b| b.pos < pos).or_else(|| bs.last()).copied()
+    }
+
+    /// The qualified name of a callee expression after alias resolution, or
+    /// None when it refers to the repository's own code or cannot be known.
+    fn qualify(&self, expr: Node<'t>, scope: usize, pos: usize, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr.kind() {
+            "identifier" => {
+                let name = self.text(expr);
+                match self.lookup(&name, scope, pos) {
+                    Some(b) => self.qualify_binding(b, depth),
+                    None => {
+                        if self.star_imports.len() == 1 {
+                            Some(format!("{}.{name}", self.star_imports[0]))
+                        } else {
+                            Some(name.into_owned())
+                        }
+                    }
+                }
+            }
+            "attribute" => {
+                let obj = expr.child_by_field_name("object")?;
+                let attr = self.text(expr.child_by_field_name("attribute")?);
+                if obj.kind() == "identifier" {
+                    let o = self.text(obj);
+                    if o == "self" || o == "cls" {
+                        let b = self.lookup_self_attr(&attr, scope, pos)?;
+                        return self.qualify_binding(b, depth);
+                    }
+                }
+                let base = self.qualify(obj, scope, pos, depth + 1)?;
+                Some(format!("{base}.{attr}"))
+            }
+            // The result of a call is marked `()`: `OpenAI().chat` is an
+            // attribute of an instance, `AutoTokenizer.from_pretrained()(text)`
+            // calls a loaded tokenizer, not `from_pretrained` again.
+            "call" => Some(format!("{}()", self.qualify(expr.child_by_field_name("function")?, scope, pos, depth + 1)?)),
+            "parenthesized_expression" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
+            "await" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
+            _ => None,
+        }
+    }
+
+    fn qualify_binding(&self, b: Binding<'t>, depth: u32) -> Option<String> {
+        match b.kind {
+            BKind::Import(i) => Some(self.imports[i].clone()),
+            BKind::Value(v) | BKind::WithAs(v) => match v.kind() {
+                "call" | "identifier" | "attribute" | "parenthesized_expression" | "await" => {
+                    self.qualify(v, b.scope, v.start_byte(), depth + 1)
+                }
+                _ => None,
+            },
+            BKind::Def | BKind::Param(_) | BKind::Unknown => None,
+        }
+    }
+
+    // ---------------------------------------------------------------- values
+
+    /// The string value of an expression, with how it was found.
+    fn resolve(&self, expr: Node<'t>, scope: usize, depth: u32) -> Resolved {
+        if depth > MAX_DEPTH {
+            return Resolved::dynamic();
+        }
+        match expr.kind() {
+            "string" => match self.string_value(expr, scope, depth) {
+                Some(r) => r,
+                None => Resolved::dynamic(),
+            },
+            "concatenated_string" => {
+                let mut out = String::new();
+                let mut kind = Resolvable::Literal;
+                let mut cur = expr.walk();
+                for s in expr.named_children(&mut cur) {
+                    if s.kind() != "string" {
+                        continue;
+                    }
+                    match self.string_value(s, scope, depth) {
+                        Some(Resolved { value: Some(v), kind: k }) => {
+                            out.push_str(&v);
+                            kind = weakest(kind, k);
+                        }
+                        _ => return Resolved::dynamic(),
+                    }
+                }
+                Resolved { value: Some(out), kind }
+            }
+            "parenthesized_expression" => match expr.named_child(0) {
+                Some(c) => self.resolve(c, scope, depth + 1),
+                None => Resolved::dynamic(),
+            },
+            "binary_operator" => {
+                let op = expr.child_by_field_name("operator").map(|o| self.text(o).into_owned());
+                if op.as_deref() != Some("+") {
+                    return Resolved::dynamic();
+                }
+                let (Some(l), Some(r)) = (expr.child_by_field_name("left"), expr.child_by_field_name("right")) else {
+                    return Resolved::dynamic();
+                };
+                let (a, b) = (self.resolve(l, scope, depth + 1), self.resolve(r, scope, depth + 1));
+                match (a.value, b.value) {
+                    (Some(x), Some(y)) => Resolved { value: Some(x + &y), kind: weakest(a.kind, b.kind) },
+                    _ => Resolved::dynamic(),
+                }
+            }
+            "identifier" => {
+                let name = self.text(expr);
+                match self.lookup(&name, scope, expr.start_byte()) {
+                    Some(b) => self.resolve_binding(b, depth),
+                    None => Resolved::dynamic(),
+                }
+            }
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (expr.child_by_field_name("object"), expr.child_by_field_name("attribute")) else {
+                    return Resolved::dynamic();
+                };
+                let o = self.text(obj);
+                if obj.kind() == "identifier" && (o == "self" || o == "cls") {
+                    if let Some(b) = self.lookup_self_attr(&self.text(attr), scope, expr.start_byte()) {
+                        return self.resolve_binding(b, depth);
+                    }
+                }
+                Resolved::dynamic()
+            }
+            "call" => self.resolve_call(expr, scope, depth),
+            _ => Resolved::dynamic(),
+        }
+    }
+
+    fn resolve_binding(&self, b: Binding<'t>, depth: u32) -> Resolved {
+        match b.kind {
+            BKind::Value(v) => {
+                let r = self.resolve(v, b.scope, depth + 1);
+                if r.kind == Resolvable::Literal {
+                    Resolved { value: r.value, kind: Resolvable::Constant }
+                } else {
+                    r
+                }
+            }
+            BKind::WithAs(v) => self.resolve(v, b.scope, depth + 1),
+            BKind::Param(Some(default)) => {
+                let r = self.resolve(default, b.scope, depth + 1);
+                match r.value {
+                    Some(v) => Resolved { value: Some(v), kind: weakest(Resolvable::DefaultArg, r.kind) },
+                    None => Resolved::dynamic(),
+                }
+            }
+            _ => Resolved::dynamic(),
+        }
+    }
+
+    /// Calls that pass a path or a string through: `open(p)`, `Path(p)`,
+    /// `str(p)`, `os.path.join(a, b)`, and environment lookups with defaults.
+    fn resolve_call(&self, call: Node<'t>, scope: usize, depth: u32) -> Resolved {
+        let Some(func) = call.child_by_field_name("function") else { return Resolved::dynamic() };
+        let Some(q) = self.qualify(func, scope, call.start_byte(), depth + 1) else { return Resolved::dynamic() };
+        let args = Args::of(call, self);
+        match q.as_str() {
+            "open" | "io.open" | "builtins.open" | "str" | "pathlib.Path" | "pathlib.PurePath" | "os.fspath"
+            | "os.path.expanduser" | "os.path.normpath" => match args.positional.first() {
+                Some(a) => self.resolve(*a, scope, depth + 1),
+                None => Resolved::dynamic(),
+            },
+            "os.path.join" | "posixpath.join" => {
+                let mut parts = Vec::new();
+                let mut kind = Resolvable::Literal;
+                for a in &args.positional {
+                    let r = self.resolve(*a, scope, depth + 1);
+                    match r.value {
+                        Some(v) => {
+                            kind = weakest(kind, r.kind);
+                            parts.push(v);
+                        }
+                        None => return Resolved::dynamic(),
+                    }
+                }
+                if parts.is_empty() {
+                    return Resolved::dynamic();
+                }
+                Resolved { value: Some(parts.join("/")), kind }
+            }
+            "os.getenv" | "os.environ.get" | "os.environ.setdefault" => {
+                let default = args.positional.get(1).copied().or_else(|| args.keyword("default"));
+                match default.map(|d| self.resolve(d, scope, depth + 1)) {
+                    Some(Resolved { value: Some(v), kind }) => {
+                        Resolved { value: Some(v), kind: weakest(Resolvable::EnvDefault, kind) }
+                    }
+                    _ => Resolved::dynamic(),
+                }
+            }
+            _ => Resolved::dynamic(),
+        }
+    }
+
+    /// The value of one string literal; f-string interpolations must resolve.
+    fn string_value(&self, s: Node<'t>, scope: usize, depth: u32) -> Option<Resolved> {
+        let mut prefix = String::new();
+        let mut out = String::new();
+        let mut kind = Resolvable::Literal;
+        let mut cur = s.walk();
+        for c in s.children(&mut cur) {
+            match c.kind() {
+                "string_start" => prefix = self.text(c).to_ascii_lowercase(),
+                "string_content" => {
+                    let t = self.text(c);
+                    if prefix.contains('r') {
+                        out.push_str(&t);
+                    } else {
+                        out.push_str(&unescape(&t));
+                    }
+                }
+                "escape_sequence" => out.push_str(&unescape(&self.text(c))),
+                "interpolation" => {
+                    let e = c.child_by_field_name("expression").or_else(|| c.named_child(0))?;
+                    let r = self.resolve(e, scope, depth + 1);
+                    out.push_str(&r.value?);
+                    kind = weakest(kind, if r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind });
+                }
+                _ => {}
+            }
+        }
+        if prefix.contains('b') {
+            return None;
+        }
+        Some(Resolved { value: Some(out), kind })
+    }
+
+    fn resolve_bool(&self, expr: Node<'t>, scope: usize, depth: u32) -> Option<bool> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr.kind() {
+            "true" => Some(true),
+            "false" => Some(false),
+            "identifier" => match self.lookup(&self.text(expr), scope, expr.start_byte())?.kind {
+                BKind::Value(v) | BKind::WithAs(v) => self.resolve_bool(v, scope, depth + 1),
+                BKind::Param(Some(d)) => self.resolve_bool(d, scope, depth + 1),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    fn match_call(&self, call: Node<'t>, scope: usize) -> Option<ModelUsage> {
+        let func = call.child_by_field_name("function")?;
+        let marked = self.qualify(func, scope, call.start_byte(), 0)?;
+        let rule = self.catalog.rule_for(&marked)?;
+        // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
+        let qualified = marked.replace("()", "");
+        let args = Args::of(call, self);
+        if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| self.condition_holds(c, &args)) {
+            return None;
+        }
+        let callee_last = qualified.rsplit('.').next().unwrap_or(&qualified).to_string();
+        let (model, resolvable) = self.model_of(rule, &args, scope, &callee_last);
+        let mut source = rule.source;
+        let mut model_id = None;
+        let mut revision = None;
+        if let Some(m) = &model {
+            let c = canonical(rule.model_kind, &rule.ecosystem, m, &callee_last, &self.catalog.legacy_ids);
+            if let Some(s) = c.source {
+                if source == Source::Hub {
+                    source = s;
+                }
+            }
+            model_id = Some(c.model_id);
+            revision = c.revision;
+        }
+        for kw in &rule.revision {
+            if let Some(v) = args.keyword(kw) {
+                if let Some(s) = self.resolve(v, scope, 0).value {
+                    revision = Some(s);
+                }
+            }
+        }
+        let mut trust_remote_code = None;
+        let mut weights_only = None;
+        for f in &rule.flags {
+            match f {
+                Flag::TrustRemoteCode => {
+                    trust_remote_code = args.keyword("trust_remote_code").and_then(|v| self.resolve_bool(v, scope, 0))
+                }
+                Flag::WeightsOnly => weights_only = args.keyword("weights_only").and_then(|v| self.resolve_bool(v, scope, 0)),
+            }
+        }
+        let start = call.start_position();
+        let first_line = self.text(call).lines().next().unwrap_or("").trim().chars().take(200).collect();
+        Some(ModelUsage {
+            location: Location::Line(start.row as u32 + 1),
+            column: start.column as u32 + 1,
+            source,
+            ecosystem: rule.ecosystem.clone(),
+            api: qualified,
+            rule: rule.id.clone(),
+            model,
+            model_id,
+            model_resolvable: resolvable,
+            revision,
+            trust_remote_code,
+            weights_only,
+            download_only: rule.download_only,
+            snippet: first_line,
+        })
+    }
+
+    fn condition_holds(&self, c: &crate::catalog::Condition, args: &Args<'t>) -> bool {
+        let v = args.keyword(&c.keyword).or_else(|| c.position.and_then(|p| args.positional.get(p).copied()));
+        match (&c.test, v) {
+            (_, None) => false,
+            (CondTest::Present, Some(_)) => true,
+            (CondTest::Equals(x), Some(n)) => self.text(n).trim() == x,
+            (CondTest::NotEquals(x), Some(n)) => self.text(n).trim() != x,
+        }
+    }
+
+    fn model_of(&self, rule: &Rule, args: &Args<'t>, scope: usize, callee_last: &str) -> (Option<String>, Resolvable) {
+        if rule.model.is_empty() {
+            return (None, Resolvable::Dynamic);
+        }
+        let mut parts = Vec::new();
+        let mut kind = Resolvable::Literal;
+        for spec in &rule.model {
+            let node = spec
+                .keywords
+                .iter()
+                .find_map(|k| args.keyword(k))
+                .or_else(|| spec.position.and_then(|p| if args.splat_before(p) { None } else { args.positional.get(p).copied() }));
+            let Some(node) = node else {
+                return match rule.implicit {
+                    Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit),
+                    Some(Implicit::Unnamed) => (None, Resolvable::Implicit),
+                    None => (None, Resolvable::Dynamic),
+                };
+            };
+            if spec.enum_literal && node.kind() == "attribute" {
+                parts.push(self.text(node).split_whitespace().collect::<String>());
+                continue;
+            }
+            let r = self.resolve(node, scope, 0);
+            match r.value {
+                Some(v) => {
+                    kind = weakest(kind, r.kind);
+                    parts.push(v);
+                }
+                None => return (None, Resolvable::Dynamic),
+            }
+        }
+        (Some(parts.join(&rule.join)), kind)
+    }
+}
+
+fn innermost_value(assign: Node<'_>) -> Option<Node<'_>> {
+    let mut r = assign.child_by_field_name("right");
+    while let Some(n) = r {
+        if n.kind() == "assignment" {
+            r = n.child_by_field_name("right");
+        } else {
+            return Some(n);
+        }
+    }
+    None
+}
+
+/// The arguments of one call.
+struct Args<'t> {
+    positional: Vec<Node<'t>>,
+    keywords: Vec<(String, Node<'t>)>,
+    /// Index in `positional` before which a `*args` splat appeared.
+    first_splat: Option<usize>,
+}
+
+impl<'t> Args<'t> {
+    fn of(call: Node<'t>, a: &Analysis<'t, '_>) -> Args<'t> {
+        let mut out = Args { positional: Vec::new(), keywords: Vec::new(), first_splat: None };
+        let Some(list) = call.child_by_field_name("arguments") else { return out };
+        if list.kind() != "argument_list" {
+            // `f(x for x in y)`: one generator argument.
+            out.positional.push(list);
+            return out;
+        }
+        let mut cur = list.walk();
+        for c in list.named_children(&mut cur) {
+            match c.kind() {
+                "keyword_argument" => {
+                    if let (Some(n), Some(v)) = (c.child_by_field_name("name"), c.child_by_field_name("value")) {
+                        out.keywords.push((a.text(n).into_owned(), v));
+                    }
+                }
+                "list_splat" => {
+                    if out.first_splat.is_none() {
+                        out.first_splat = Some(out.positional.len());
+                    }
+                }
+                "dictionary_splat" | "comment" => {}
+                _ => out.positional.push(c),
+            }
+        }
+        out
+    }
+
+    fn keyword(&self, name: &str) -> Option<Node<'t>> {
+        self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+    }
+
+    fn splat_before(&self, p: usize) -> bool {
+        self.first_splat.is_some_and(|s| s <= p)
+    }
+}
+
+/// Decode the common backslash escapes of a non-raw string.
+fn unescape(s: &str) -> String {
+    if !s.contains('\\') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut it = s.chars();
+    while let Some(c) = it.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match it.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('\\') => out.push('\\'),
+            Some('\'') => out.push('\''),
+            Some('"') => out.push('"'),
+            Some('\n') => {}
+            Some(o) => {
+                out.push('\\');
+                out.push(o);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
+}

@@ -1,0 +1,90 @@
+//! Every catalog rule has a fixture in `queries/fixtures/<ID>.py` with cases
+//! that must fire (`# expect: ID [model=VALUE]`) and cases that must not
+//! (`# expect-none`). Every finding in a fixture must be expected, and every
+//! expectation found.
+
+use analyzers::{python, Catalog};
+use std::path::PathBuf;
+
+fn fixtures_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../queries/fixtures")
+}
+
+struct Expect {
+    line: u32,
+    rule: String,
+    model: Option<Option<String>>,
+}
+
+fn expectations(src: &str) -> (Vec<Expect>, Vec<u32>) {
+    let mut exp = Vec::new();
+    let mut none = Vec::new();
+    for (i, line) in src.lines().enumerate() {
+        let n = i as u32 + 1;
+        if let Some(idx) = line.find("# expect: ") {
+            let mut words = line[idx + 10..].split_whitespace();
+            let rule = words.next().expect("rule id after # expect:").to_string();
+            let model = words.find_map(|w| w.strip_prefix("model=")).map(|m| if m == "null" { None } else { Some(m.to_string()) });
+            exp.push(Expect { line: n, rule, model });
+        } else if line.contains("# expect-none") {
+            none.push(n);
+        }
+    }
+    (exp, none)
+}
+
+#[test]
+fn every_rule_has_a_fixture_that_passes() {
+    let catalog = Catalog::embedded().expect("embedded catalog");
+    let mut failures = Vec::new();
+    for rule in catalog.rules() {
+        let path = fixtures_dir().join(format!("{}.py", rule.id));
+        let Ok(src) = std::fs::read_to_string(&path) else {
+            failures.push(format!("{}: no fixture at {}", rule.id, path.display()));
+            continue;
+        };
+        let (exp, none) = expectations(&src);
+        if !exp.iter().any(|e| e.rule == rule.id) {
+            failures.push(format!("{}: fixture has no case that fires", rule.id));
+        }
+        if none.is_empty() {
+            failures.push(format!("{}: fixture has no case that must not fire", rule.id));
+        }
+        let facts = python::analyze_source(src.as_bytes(), &catalog);
+        for u in &facts.usages {
+            let schemas::Location::Line(l) = u.location else { unreachable!("python source") };
+            match exp.iter().find(|e| e.line == l) {
+                None => failures.push(format!("{}.py:{l}: unexpected {} finding ({})", rule.id, u.rule, u.snippet)),
+                Some(e) if e.rule != u.rule => failures.push(format!("{}.py:{l}: expected {}, got {}", rule.id, e.rule, u.rule)),
+                Some(e) => {
+                    if let Some(m) = &e.model {
+                        if &u.model != m {
+                            failures.push(format!("{}.py:{l}: model {:?}, expected {:?}", rule.id, u.model, m));
+                        }
+                    }
+                }
+            }
+        }
+        for e in &exp {
+            if !facts.usages.iter().any(|u| u.location == schemas::Location::Line(e.line)) {
+                failures.push(format!("{}.py:{}: expected {} did not fire", rule.id, e.line, e.rule));
+            }
+        }
+        for n in none {
+            if facts.usages.iter().any(|u| u.location == schemas::Location::Line(n)) {
+                failures.push(format!("{}.py:{n}: fired on a must-not line", rule.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} fixture failures:\n{}", failures.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_fixture_belongs_to_a_rule() {
+    let catalog = Catalog::embedded().expect("embedded catalog");
+    for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures dir") {
+        let p = entry.expect("entry").path();
+        let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
+        assert!(catalog.rule(&stem).is_some(), "fixture {} names no rule", p.display());
+    }
+}

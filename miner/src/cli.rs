@@ -1,0 +1,184 @@
+//! The command line.
+
+use crate::error::MineError;
+use crate::export::{Format, Table};
+use crate::pipeline::{self, Settings};
+use crate::source::{self, RepoSpec};
+use analyzers::Catalog;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mine",
+    version,
+    about = "Find where software loads machine-learning models, and store it all in SQLite.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub mine: MineArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write a table of the database as JSONL or CSV.
+    Export(ExportArgs),
+    /// List the rule catalog.
+    Rules(RulesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MineArgs {
+    /// A local repository folder, taken as the root itself (repeatable).
+    #[arg(long = "path", value_name = "DIR")]
+    pub paths: Vec<String>,
+    /// A file listing repositories: a local path or a git URL a line, `#` comments (repeatable).
+    #[arg(long = "list", value_name = "FILE")]
+    pub lists: Vec<String>,
+    /// The SQLite database to write.
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    /// Where cloned repositories are kept [default: the user cache folder/modelmine/repos].
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<PathBuf>,
+    /// Worker threads [default: all cores].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Files larger than this many bytes are skipped and recorded.
+    #[arg(long, value_name = "BYTES", default_value_t = 2_000_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_file_bytes: u64,
+    /// Mine again repositories already mined at the same commit.
+    #[arg(long)]
+    pub force: bool,
+    /// No progress bars.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Read the rule catalog from this folder instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// The database to read.
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    pub format: Format,
+    #[arg(long, value_enum, default_value_t = Table::Usages)]
+    pub table: Table,
+    /// Only this repository (its name or location as stored).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RulesArgs {
+    /// Read the rule catalog from this folder instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+    /// Print one JSON object per rule.
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn load_catalog(dir: Option<&PathBuf>) -> Result<Catalog, MineError> {
+    match dir {
+        Some(d) => Catalog::from_dir(d).map_err(MineError::usage),
+        None => Catalog::embedded().map_err(|e| MineError::Io(format!("built-in catalog: {e}"))),
+    }
+}
+
+/// Arguments as recorded in the database: values of secret-bearing flags are redacted.
+pub fn redacted_args(args: &[String]) -> Vec<String> {
+    let mut out = Vec::with_capacity(args.len());
+    let mut hide_next = false;
+    for a in args {
+        if hide_next {
+            out.push("<redacted>".into());
+            hide_next = false;
+        } else if a == "--token" {
+            out.push(a.clone());
+            hide_next = true;
+        } else if a.starts_with("--token=") {
+            out.push("--token=<redacted>".into());
+        } else {
+            out.push(crate::fetch::redact_url(a));
+        }
+    }
+    out
+}
+
+/// Run the command line; returns the exit code.
+pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
+    match cli.command {
+        Some(Command::Export(a)) => {
+            crate::export::export(&a.db, a.format, a.table, a.repo.as_deref(), a.output.as_deref())?;
+            Ok(0)
+        }
+        Some(Command::Rules(a)) => {
+            let c = load_catalog(a.rules.as_ref())?;
+            print_rules(&c, a.json);
+            Ok(0)
+        }
+        None => run_mine(cli.mine, raw_args),
+    }
+}
+
+fn print_rules(c: &Catalog, json: bool) {
+    for r in c.rules() {
+        if json {
+            let v = serde_json::json!({
+                "id": r.id, "name": r.name, "ecosystem": r.ecosystem, "source": r.source.as_str(),
+                "callees": r.callees, "file": r.file, "doc": r.doc, "example": r.example,
+            });
+            println!("{v}");
+        } else {
+            println!("{:<6} {:<5} {:<12} {:<40} {}", r.id, r.source.as_str(), r.ecosystem, r.name, r.doc);
+        }
+    }
+    if !json {
+        println!("{} rules, catalog version {}", c.rules().len(), c.version());
+    }
+}
+
+fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
+    // Validate every input before anything is written.
+    let mut specs = Vec::new();
+    for p in &a.paths {
+        specs.push(RepoSpec::Local(source::local_dir(p, "--path")?));
+    }
+    for l in &a.lists {
+        specs.extend(source::read_list(l)?);
+    }
+    if a.paths.is_empty() && a.lists.is_empty() {
+        return Err(MineError::usage("nothing to mine: give --path DIR or --list FILE (see mine --help)"));
+    }
+    let catalog = load_catalog(a.rules.as_ref())?;
+    crate::store::Store::preflight(&a.db)?;
+    let cache = match a.cache {
+        Some(c) => c,
+        None => dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("modelmine").join("repos"),
+    };
+    let jobs = a.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    let settings = Settings {
+        db: a.db,
+        cache,
+        jobs,
+        max_file_bytes: a.max_file_bytes,
+        force: a.force,
+        quiet: a.quiet,
+        catalog: Arc::new(catalog),
+        args: redacted_args(raw_args),
+    };
+    let summary = pipeline::run(specs, &settings)?;
+    print!("{}", summary.render());
+    Ok(if summary.failed() > 0 { 1 } else { 0 })
+}

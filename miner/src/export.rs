@@ -1,0 +1,147 @@
+//! `mine export`: tables of the database as JSONL or CSV, with the field
+//! names of GROUND_TRUTH_FORMAT.md for usages.
+
+use crate::error::MineError;
+use crate::store::Store;
+use rusqlite::types::ValueRef;
+use serde_json::{Map, Value};
+use std::io::Write;
+use std::path::Path;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Jsonl,
+    Csv,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Table {
+    Usages,
+    Repos,
+    Skipped,
+    Files,
+}
+
+const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
+    u.ecosystem, u.api, u.rule, u.model, u.model_id, u.model_resolvable, u.revision, u.trust_remote_code, u.weights_only,
+    u.download_only, u.snippet
+  FROM usages u JOIN repos r ON r.id = u.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
+const REPOS: &str = "SELECT name AS repo, location, url, commit_id AS \"commit\", commit_kind, dirty, shallow, status, reason,
+    tool_version, catalog_version, mined_at, py_files, ipynb_files, manifest_files, skipped_files, error_files, usages,
+    bytes, elapsed_ms
+  FROM repos WHERE (?1 IS NULL OR name = ?1 OR location = ?1) ORDER BY name, location";
+const SKIPPED: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", s.path, s.reason, s.bytes, s.detail
+  FROM skipped s JOIN repos r ON r.id = s.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, s.path";
+const FILES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", f.path, f.kind, f.bytes, f.syntax_errors, f.error, f.usages
+  FROM files f JOIN repos r ON r.id = f.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, f.path";
+
+/// Columns stored as 0/1 that export as booleans.
+const BOOLS: &[&str] = &["dirty", "shallow", "trust_remote_code", "weights_only", "download_only", "syntax_errors"];
+
+fn to_json(v: ValueRef<'_>, col: &str) -> Value {
+    match v {
+        ValueRef::Null => Value::Null,
+        ValueRef::Integer(i) if BOOLS.contains(&col) => Value::Bool(i != 0),
+        ValueRef::Integer(i) => Value::from(i),
+        ValueRef::Real(f) => Value::from(f),
+        ValueRef::Text(t) => Value::from(String::from_utf8_lossy(t).into_owned()),
+        ValueRef::Blob(b) => Value::from(String::from_utf8_lossy(b).into_owned()),
+    }
+}
+
+/// Read the rows of a table, each an ordered map of field names to values.
+pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<String, Value>>, MineError> {
+    let q = match table {
+        Table::Usages => USAGES,
+        Table::Repos => REPOS,
+        Table::Skipped => SKIPPED,
+        Table::Files => FILES,
+    };
+    let db_err = |e: rusqlite::Error| MineError::Io(format!("reading the database: {e}"));
+    let mut st = store.conn().prepare(q).map_err(db_err)?;
+    let cols: Vec<String> = st.column_names().map(|c| c.to_string()).collect();
+    let mut out = Vec::new();
+    let mut rs = st.query([repo]).map_err(db_err)?;
+    while let Some(r) = rs.next().map_err(db_err)? {
+        let mut m = Map::new();
+        for (i, c) in cols.iter().enumerate() {
+            m.insert(c.clone(), to_json(r.get_ref(i).map_err(db_err)?, c));
+        }
+        if table == Table::Usages {
+            // Notebook locations export as `cell:I:L`; the cell column folds into line.
+            let cell = m.shift_remove("cell").unwrap_or(Value::Null);
+            if let (Some(c), Some(l)) = (cell.as_i64(), m.get("line").and_then(Value::as_i64)) {
+                m.insert("line".into(), Value::from(format!("cell:{c}:{l}")));
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+fn csv_cell(v: &Value) -> String {
+    match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Write a table to `out` (a file, or stdout when None). Returns the row count.
+pub fn export(db: &Path, format: Format, table: Table, repo: Option<&str>, out: Option<&Path>) -> Result<usize, MineError> {
+    let store = Store::open_ro(db)?;
+    if let Some(r) = repo {
+        let n: i64 = store
+            .conn()
+            .query_row("SELECT count(*) FROM repos WHERE name = ?1 OR location = ?1", [r], |x| x.get(0))
+            .map_err(|e| MineError::Io(format!("reading the database: {e}")))?;
+        if n == 0 {
+            return Err(MineError::usage(format!("--repo '{r}': no such repository in '{}'", db.display())));
+        }
+    }
+    let rows = rows(&store, table, repo)?;
+    let mut sink: Box<dyn Write> = match out {
+        Some(p) => Box::new(std::io::BufWriter::new(
+            std::fs::File::create(p).map_err(|e| MineError::usage(format!("--output '{}': {e}", p.display())))?,
+        )),
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let io = |e: std::io::Error| MineError::Io(format!("writing the export: {e}"));
+    match format {
+        Format::Jsonl => {
+            for r in &rows {
+                serde_json::to_writer(&mut sink, r).map_err(|e| MineError::Io(e.to_string()))?;
+                sink.write_all(b"\n").map_err(io)?;
+            }
+        }
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(sink);
+            let header: Vec<String> = match rows.first() {
+                Some(r) => r.keys().cloned().collect(),
+                None => header_of(&store, table)?,
+            };
+            w.write_record(&header).map_err(|e| MineError::Io(e.to_string()))?;
+            for r in &rows {
+                w.write_record(header.iter().map(|h| csv_cell(r.get(h).unwrap_or(&Value::Null)))).map_err(|e| MineError::Io(e.to_string()))?;
+            }
+            w.flush().map_err(io)?;
+            return Ok(rows.len());
+        }
+    }
+    sink.flush().map_err(io)?;
+    Ok(rows.len())
+}
+
+fn header_of(store: &Store, table: Table) -> Result<Vec<String>, MineError> {
+    let q = match table {
+        Table::Usages => USAGES,
+        Table::Repos => REPOS,
+        Table::Skipped => SKIPPED,
+        Table::Files => FILES,
+    };
+    let st = store.conn().prepare(q).map_err(|e| MineError::Io(e.to_string()))?;
+    Ok(st.column_names().filter(|c| *c != "cell").map(|c| c.to_string()).collect())
+}

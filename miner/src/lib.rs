@@ -1,0 +1,16 @@
+//! `mine`: the command-line tool and its library — sources, fetch, walk,
+//! the parallel pipeline, the SQLite store and the exporters. Analysis lives
+//! in the `analyzers` crate; shared types in `schemas`.
+
+pub mod cli;
+pub mod error;
+pub mod export;
+pub mod fetch;
+pub mod pipeline;
+pub mod progress;
+pub mod source;
+pub mod store;
+pub mod summary;
+pub mod walk;
+
+pub use error::MineError;

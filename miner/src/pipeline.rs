@@ -1,0 +1,357 @@
+//! The batch: for each repository (in parallel) fetch, walk and analyse its
+//! files (in parallel), then hand the result to the one writer thread that
+//! owns the database connection.
+
+use crate::error::MineError;
+use crate::fetch;
+use crate::progress::Progress;
+use crate::source::{forge_name, last_component_name, RepoSpec};
+use crate::store::{Known, MinedRow, Store};
+use crate::summary::Summary;
+use crate::walk::{self, Candidate, Listing};
+use analyzers::Catalog;
+use rayon::prelude::*;
+use schemas::{FileReport, SkipReason, SkippedFile};
+use sha2::{Digest, Sha256};
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Everything a run needs.
+pub struct Settings {
+    pub db: PathBuf,
+    pub cache: PathBuf,
+    pub jobs: usize,
+    pub max_file_bytes: u64,
+    pub force: bool,
+    pub quiet: bool,
+    pub catalog: Arc<Catalog>,
+    /// The command line, as recorded in the `runs` table (secrets redacted).
+    pub args: Vec<String>,
+}
+
+pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What happened to one repository.
+pub enum Outcome {
+    Mined(Box<Mined>),
+    Failed { name: String, location: String, url: Option<String>, reason: String },
+    /// Already mined at this commit with this tool and catalog (resume).
+    Resumed { name: String },
+}
+
+pub struct Mined {
+    pub name: String,
+    pub location: String,
+    pub url: Option<String>,
+    pub commit: String,
+    pub commit_kind: &'static str,
+    pub dirty: Option<bool>,
+    pub shallow: Option<bool>,
+    pub files: Vec<FileReport>,
+    pub skipped: Vec<SkippedFile>,
+    pub elapsed_ms: u64,
+}
+
+struct Ctx<'a> {
+    settings: &'a Settings,
+    known: &'a HashMap<String, Known>,
+    progress: &'a Progress,
+}
+
+impl Ctx<'_> {
+    fn already_mined(&self, location: &str, commit: &str) -> bool {
+        !self.settings.force
+            && self.known.get(location).is_some_and(|k| {
+                k.status == "ok"
+                    && k.commit.as_deref() == Some(commit)
+                    && k.tool_version.as_deref() == Some(TOOL_VERSION)
+                    && k.catalog_version.as_deref() == Some(self.settings.catalog.version())
+            })
+    }
+}
+
+/// Mine every repository; returns the run's summary.
+pub fn run(specs: Vec<RepoSpec>, settings: &Settings) -> Result<Summary, MineError> {
+    let mut seen = std::collections::HashSet::new();
+    let specs: Vec<RepoSpec> = specs.into_iter().filter(|s| seen.insert(s.location())).collect();
+    let store = Store::open_rw(&settings.db)?;
+    let known = store.known()?;
+    let run_id = store.begin_run(TOOL_VERSION, settings.catalog.version(), &settings.args)?;
+    let progress = Progress::new(specs.len() as u64, settings.quiet);
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Outcome>(settings.jobs * 2);
+    let db_name = settings.db.display().to_string();
+    let catalog_version = settings.catalog.version().to_string();
+    let writer = std::thread::Builder::new()
+        .name("mine-store".into())
+        .spawn(move || writer_loop(store, rx, run_id, &catalog_version, db_name))
+        .map_err(|e| MineError::Io(format!("cannot start the writer thread: {e}")))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(settings.jobs)
+        .thread_name(|i| format!("mine-worker-{i}"))
+        .build()
+        .map_err(|e| MineError::Io(format!("cannot start {} worker threads: {e}", settings.jobs)))?;
+    let ctx = Ctx { settings, known: &known, progress: &progress };
+    pool.install(|| {
+        specs.par_iter().for_each_with(tx, |tx, spec| {
+            let outcome = std::panic::catch_unwind(AssertUnwindSafe(|| process(spec, &ctx))).unwrap_or_else(|p| {
+                let loc = spec.location();
+                Outcome::Failed {
+                    name: last_component_name(&loc),
+                    location: loc,
+                    url: None,
+                    reason: format!("internal error: {}", panic_message(&p)),
+                }
+            });
+            ctx.progress.repo_done();
+            // The writer only stops early when the database fails; the run
+            // then ends with that error.
+            let _ = tx.send(outcome);
+        });
+    });
+    let mut summary = writer.join().map_err(|_| MineError::Io("the writer thread panicked".into()))??;
+    progress.finish();
+    summary.elapsed = started.elapsed();
+    summary.db = settings.db.display().to_string();
+    summary.run_id = run_id;
+    Ok(summary)
+}
+
+fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+}
+
+fn writer_loop(
+    mut store: Store,
+    rx: std::sync::mpsc::Receiver<Outcome>,
+    run_id: i64,
+    catalog_version: &str,
+    _db: String,
+) -> Result<Summary, MineError> {
+    let mut summary = Summary::default();
+    for outcome in rx {
+        match outcome {
+            Outcome::Mined(m) => {
+                store.write_mined(
+                    run_id,
+                    &MinedRow {
+                        name: &m.name,
+                        location: &m.location,
+                        url: m.url.as_deref(),
+                        commit: &m.commit,
+                        commit_kind: m.commit_kind,
+                        dirty: m.dirty,
+                        shallow: m.shallow,
+                        tool_version: TOOL_VERSION,
+                        catalog_version,
+                        files: &m.files,
+                        skipped: &m.skipped,
+                        elapsed_ms: m.elapsed_ms,
+                    },
+                )?;
+                summary.add_mined(&m.files, &m.skipped);
+            }
+            Outcome::Failed { name, location, url, reason } => {
+                store.write_failed(run_id, &name, &location, url.as_deref(), &reason)?;
+                summary.failures.push((name, reason));
+            }
+            Outcome::Resumed { .. } => summary.resumed += 1,
+        }
+    }
+    store.finish_run(run_id, summary.ok, summary.failures.len() as u64, summary.resumed)?;
+    Ok(summary)
+}
+
+fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
+    let t0 = Instant::now();
+    let result = match spec {
+        RepoSpec::Local(path) => process_local(path, ctx),
+        RepoSpec::Remote(url) => process_remote(url, ctx),
+    };
+    match result {
+        Ok(Some(mut m)) => {
+            m.elapsed_ms = t0.elapsed().as_millis() as u64;
+            Outcome::Mined(Box::new(m))
+        }
+        Ok(None) => Outcome::Resumed { name: spec_name(spec) },
+        Err(reason) => {
+            let loc = spec.location();
+            let url = match spec {
+                RepoSpec::Remote(u) => Some(fetch::redact_url(u)),
+                RepoSpec::Local(_) => None,
+            };
+            Outcome::Failed { name: spec_name(spec), location: fetch::redact_url(&loc), url, reason }
+        }
+    }
+}
+
+fn spec_name(spec: &RepoSpec) -> String {
+    match spec {
+        RepoSpec::Remote(u) => forge_name(u).unwrap_or_else(|| last_component_name(u)),
+        RepoSpec::Local(p) => {
+            let local_name = last_component_name(&p.display().to_string());
+            git2::Repository::open_ext(p, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
+                .ok()
+                .and_then(|r| fetch::origin_url(&r))
+                .and_then(|u| forge_name(&u))
+                .unwrap_or(local_name)
+        }
+    }
+}
+
+/// `Ok(None)`: already mined (resume).
+fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
+    let location = path.display().to_string();
+    let name = spec_name(&RepoSpec::Local(path.to_path_buf()));
+    if path.join(".git").exists() {
+        let repo = git2::Repository::open_ext(path, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
+            .map_err(|e| format!("not a readable git repository: {}", e.message()))?;
+        let head = repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| format!("HEAD has no commit: {}", e.message()))?
+            .id();
+        let commit = head.to_string();
+        if ctx.already_mined(&location, &commit) {
+            return Ok(None);
+        }
+        let url = fetch::origin_url(&repo).map(|u| fetch::redact_url(&u));
+        let dirty = is_dirty(&repo);
+        let listing = walk::list_git(&repo, head, ctx.settings.max_file_bytes)?;
+        let git_dir = repo.path().to_path_buf();
+        drop(repo);
+        let (files, skipped) = analyze_listing(listing, Some(&git_dir), ctx);
+        Ok(Some(Mined { name, location, url, commit, commit_kind: "git", dirty, shallow: Some(false), files, skipped, elapsed_ms: 0 }))
+    } else {
+        let listing = walk::list_dir(path, ctx.settings.max_file_bytes);
+        let commit = content_hash(&listing.candidates);
+        if ctx.already_mined(&location, &commit) {
+            return Ok(None);
+        }
+        let (files, skipped) = analyze_listing(listing, None, ctx);
+        Ok(Some(Mined {
+            name,
+            location,
+            url: None,
+            commit,
+            commit_kind: "content-hash",
+            dirty: None,
+            shallow: None,
+            files,
+            skipped,
+            elapsed_ms: 0,
+        }))
+    }
+}
+
+fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
+    let location = fetch::redact_url(url);
+    let name = forge_name(url).unwrap_or_else(|| last_component_name(url));
+    let head = fetch::remote_head(url).map_err(|e| e.to_string())?;
+    if ctx.already_mined(&location, &head) {
+        return Ok(None);
+    }
+    let fetched = fetch::ensure_clone(url, &ctx.settings.cache, &head).map_err(|e| e.to_string())?;
+    let repo = git2::Repository::open_bare(&fetched.git_dir).map_err(|e| format!("cached clone unreadable: {}", e.message()))?;
+    let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
+    let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
+    drop(repo);
+    let (files, skipped) = analyze_listing(listing, Some(&fetched.git_dir), ctx);
+    Ok(Some(Mined {
+        name,
+        location: location.clone(),
+        url: Some(location),
+        commit: fetched.commit,
+        commit_kind: "git",
+        dirty: None,
+        shallow: Some(fetched.shallow),
+        files,
+        skipped,
+        elapsed_ms: 0,
+    }))
+}
+
+/// Tracked files that differ from HEAD (untracked files do not count).
+fn is_dirty(repo: &git2::Repository) -> Option<bool> {
+    let mut opts = git2::StatusOptions::new();
+    opts.include_untracked(false).include_ignored(false).exclude_submodules(true);
+    let st = repo.statuses(Some(&mut opts)).ok()?;
+    Some(st.iter().any(|e| e.status() != git2::Status::CURRENT))
+}
+
+/// A 40-hex content hash of a plain folder's mined files, standing in for a commit.
+fn content_hash(cands: &[Candidate]) -> String {
+    let mut parts: Vec<(String, Vec<u8>)> = cands
+        .par_iter()
+        .map(|c| {
+            let d = match walk::read(c, None) {
+                Ok(b) => Sha256::digest(&b).to_vec(),
+                Err(e) => format!("unreadable: {e}").into_bytes(),
+            };
+            (c.path.clone(), d)
+        })
+        .collect();
+    parts.sort();
+    let mut h = Sha256::new();
+    for (p, d) in parts {
+        h.update(p.as_bytes());
+        h.update([0]);
+        h.update(&d);
+    }
+    h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
+enum FileResult {
+    Report(FileReport),
+    Skip(SkippedFile),
+}
+
+fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> (Vec<FileReport>, Vec<SkippedFile>) {
+    let Listing { candidates, mut skipped } = listing;
+    ctx.progress.add_files(candidates.len() as u64);
+    let catalog = &ctx.settings.catalog;
+    let results: Vec<FileResult> = candidates
+        .par_iter()
+        .map_init(
+            || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok()),
+            |repo, c| {
+                let r = match walk::read(c, repo.as_ref()) {
+                    Err(e) => FileResult::Skip(SkippedFile { path: c.path.clone(), reason: SkipReason::Unreadable, bytes: Some(c.size), detail: Some(e) }),
+                    Ok(bytes) if walk::is_binary(&bytes) => {
+                        FileResult::Skip(SkippedFile { path: c.path.clone(), reason: SkipReason::Binary, bytes: Some(c.size), detail: None })
+                    }
+                    Ok(bytes) => FileResult::Report(analyze_one(c, &bytes, catalog)),
+                };
+                ctx.progress.file_done();
+                r
+            },
+        )
+        .collect();
+    let mut files = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            FileResult::Report(f) => files.push(f),
+            FileResult::Skip(s) => skipped.push(s),
+        }
+    }
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    skipped.sort_by(|a, b| a.path.cmp(&b.path));
+    (files, skipped)
+}
+
+/// Analyse one file; a panic in the analyzer becomes the file's error.
+fn analyze_one(c: &Candidate, bytes: &[u8], catalog: &Catalog) -> FileReport {
+    std::panic::catch_unwind(AssertUnwindSafe(|| analyzers::analyze_file(&c.path, c.kind, bytes, catalog))).unwrap_or_else(|p| {
+        FileReport {
+            path: c.path.clone(),
+            kind: c.kind,
+            bytes: bytes.len() as u64,
+            syntax_errors: false,
+            error: Some(format!("analyzer failed: {}", panic_message(&p))),
+            usages: Vec::new(),
+        }
+    })
+}

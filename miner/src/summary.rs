@@ -1,0 +1,92 @@
+//! The one-screen summary printed at the end of a run.
+
+use schemas::{FileKind, FileReport, SkippedFile};
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::time::Duration;
+
+#[derive(Debug, Default)]
+pub struct Summary {
+    pub ok: u64,
+    pub resumed: u64,
+    pub failures: Vec<(String, String)>,
+    pub py_files: u64,
+    pub notebooks: u64,
+    pub manifests: u64,
+    pub skipped_files: u64,
+    pub error_files: u64,
+    pub syntax_error_files: u64,
+    pub usages: u64,
+    pub by_source: BTreeMap<String, u64>,
+    pub by_ecosystem: BTreeMap<String, u64>,
+    pub elapsed: Duration,
+    pub db: String,
+    pub run_id: i64,
+}
+
+impl Summary {
+    pub fn add_mined(&mut self, files: &[FileReport], skipped: &[SkippedFile]) {
+        self.ok += 1;
+        self.skipped_files += skipped.len() as u64;
+        for f in files {
+            match f.kind {
+                FileKind::Python => self.py_files += 1,
+                FileKind::Notebook => self.notebooks += 1,
+                FileKind::Manifest => self.manifests += 1,
+            }
+            self.error_files += f.error.is_some() as u64;
+            self.syntax_error_files += f.syntax_errors as u64;
+            for u in &f.usages {
+                self.usages += 1;
+                *self.by_source.entry(u.source.as_str().to_string()).or_default() += 1;
+                *self.by_ecosystem.entry(u.ecosystem.clone()).or_default() += 1;
+            }
+        }
+    }
+
+    pub fn failed(&self) -> u64 {
+        self.failures.len() as u64
+    }
+
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let total = self.ok + self.failed() + self.resumed;
+        let _ = writeln!(
+            s,
+            "repositories  {total}: {} mined, {} failed, {} skipped (already mined at the same commit)",
+            self.ok,
+            self.failed(),
+            self.resumed
+        );
+        let files = self.py_files + self.notebooks + self.manifests;
+        let _ = writeln!(
+            s,
+            "files         {files} analysed ({} Python, {} notebooks, {} manifests); {} skipped; {} unreadable; {} with syntax errors",
+            self.py_files, self.notebooks, self.manifests, self.skipped_files, self.error_files, self.syntax_error_files
+        );
+        let _ = writeln!(s, "usages        {}", self.usages);
+        let join = |m: &BTreeMap<String, u64>| {
+            let mut v: Vec<_> = m.iter().collect();
+            v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            v.iter().map(|(k, n)| format!("{k} {n}")).collect::<Vec<_>>().join(", ")
+        };
+        if self.usages > 0 {
+            let _ = writeln!(s, "  by source     {}", join(&self.by_source));
+            let _ = writeln!(s, "  by ecosystem  {}", join(&self.by_ecosystem));
+        }
+        let secs = self.elapsed.as_secs_f64();
+        let rate = if secs > 0.0 { files as f64 / secs } else { 0.0 };
+        let _ = writeln!(s, "elapsed       {secs:.2} s ({rate:.0} files/s)");
+        let _ = writeln!(s, "database      {} (run {})", self.db, self.run_id);
+        if !self.failures.is_empty() {
+            let _ = writeln!(s, "failed repositories:");
+            for (name, reason) in self.failures.iter().take(20) {
+                let _ = writeln!(s, "  {name}: {reason}");
+            }
+            if self.failures.len() > 20 {
+                let _ = writeln!(s, "  ... and {} more (mine export --table repos)", self.failures.len() - 20);
+            }
+        }
+        s
+    }
+}

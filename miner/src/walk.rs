@@ -1,0 +1,171 @@
+//! Listing the files of a repository: the tree of a git commit (what git
+//! tracks at HEAD, whatever `.gitignore` says) or a plain folder. Only Python
+//! sources, notebooks and dependency manifests are candidates; symlinks,
+//! submodules, files over the size limit, binary files and vendored folders
+//! (virtual environments, site-packages, node_modules, __pycache__) are
+//! recorded as skipped with the reason.
+
+use analyzers::classify_path;
+use schemas::{FileKind, SkipReason, SkippedFile};
+use std::path::{Path, PathBuf};
+
+/// Folder names never mined.
+pub const EXCLUDED_DIRS: &[&str] =
+    &["node_modules", "__pycache__", "site-packages", "dist-packages", ".venv", "venv", ".tox", ".nox", ".ipynb_checkpoints", ".git"];
+
+/// A file to analyse.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    pub path: String,
+    pub kind: FileKind,
+    pub size: u64,
+    pub handle: Handle,
+}
+
+#[derive(Debug, Clone)]
+pub enum Handle {
+    Blob(git2::Oid),
+    Fs(PathBuf),
+}
+
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub candidates: Vec<Candidate>,
+    pub skipped: Vec<SkippedFile>,
+}
+
+fn skip(path: String, reason: SkipReason, bytes: Option<u64>, detail: Option<String>) -> SkippedFile {
+    SkippedFile { path, reason, bytes, detail }
+}
+
+/// Files of a git commit's tree.
+pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> Result<Listing, String> {
+    let commit = repo.find_commit(commit).map_err(|e| format!("commit {commit}: {}", e.message()))?;
+    let tree = commit.tree().map_err(|e| format!("tree of {}: {}", commit.id(), e.message()))?;
+    let odb = repo.odb().map_err(|e| e.message().to_string())?;
+    let mut out = Listing::default();
+    tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
+        let Ok(name) = entry.name() else {
+            out.skipped.push(skip(format!("{root}{}", String::from_utf8_lossy(entry.name_bytes())), SkipReason::Unreadable, None, Some("file name is not UTF-8".into())));
+            return git2::TreeWalkResult::Skip;
+        };
+        let path = format!("{root}{name}");
+        let mode = entry.filemode();
+        match entry.kind() {
+            Some(git2::ObjectType::Tree) => {
+                let vendored = EXCLUDED_DIRS.contains(&name)
+                    || repo.find_tree(entry.id()).ok().is_some_and(|t| t.get_name("pyvenv.cfg").is_some());
+                if vendored {
+                    out.skipped.push(skip(format!("{path}/"), SkipReason::ExcludedDir, None, Some(excluded_detail(name))));
+                    return git2::TreeWalkResult::Skip;
+                }
+            }
+            Some(git2::ObjectType::Commit) => {
+                out.skipped.push(skip(path, SkipReason::Submodule, None, None));
+            }
+            Some(git2::ObjectType::Blob) => {
+                let Some(kind) = classify_path(&path) else { return git2::TreeWalkResult::Ok };
+                if mode == 0o120000 {
+                    out.skipped.push(skip(path, SkipReason::Symlink, None, None));
+                    return git2::TreeWalkResult::Ok;
+                }
+                match odb.read_header(entry.id()) {
+                    Ok((size, _)) => {
+                        let size = size as u64;
+                        if size > max_bytes {
+                            out.skipped.push(skip(path, SkipReason::TooLarge, Some(size), Some(format!("over {max_bytes} bytes"))));
+                        } else {
+                            out.candidates.push(Candidate { path, kind, size, handle: Handle::Blob(entry.id()) });
+                        }
+                    }
+                    Err(e) => out.skipped.push(skip(path, SkipReason::Unreadable, None, Some(e.message().to_string()))),
+                }
+            }
+            _ => {}
+        }
+        git2::TreeWalkResult::Ok
+    })
+    .map_err(|e| e.message().to_string())?;
+    Ok(out)
+}
+
+fn excluded_detail(name: &str) -> String {
+    if EXCLUDED_DIRS.contains(&name) {
+        format!("'{name}' folders are not mined")
+    } else {
+        "virtual environment (pyvenv.cfg)".into()
+    }
+}
+
+/// Files of a plain folder (no `.git`): every file except excluded folders.
+pub fn list_dir(root: &Path, max_bytes: u64) -> Listing {
+    let mut out = Listing::default();
+    let mut it = walkdir::WalkDir::new(root).follow_links(false).sort_by_file_name().into_iter();
+    loop {
+        let entry = match it.next() {
+            None => break,
+            Some(Ok(e)) => e,
+            Some(Err(e)) => {
+                let path = e.path().map(|p| rel(root, p)).unwrap_or_default();
+                let reason = e.io_error().map(|io| io.to_string()).unwrap_or_else(|| e.to_string());
+                out.skipped.push(skip(path, SkipReason::Unreadable, None, Some(reason)));
+                continue;
+            }
+        };
+        if entry.depth() == 0 {
+            continue;
+        }
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let path = rel(root, entry.path());
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            if EXCLUDED_DIRS.contains(&name.as_str()) || entry.path().join("pyvenv.cfg").is_file() {
+                out.skipped.push(skip(format!("{path}/"), SkipReason::ExcludedDir, None, Some(excluded_detail(&name))));
+                it.skip_current_dir();
+            }
+            continue;
+        }
+        let Some(kind) = classify_path(&path) else { continue };
+        if entry.file_name().to_str().is_none() {
+            out.skipped.push(skip(path, SkipReason::Unreadable, None, Some("file name is not UTF-8".into())));
+            continue;
+        }
+        if ft.is_symlink() {
+            out.skipped.push(skip(path, SkipReason::Symlink, None, None));
+            continue;
+        }
+        if !ft.is_file() {
+            continue;
+        }
+        match entry.metadata() {
+            Ok(m) if m.len() > max_bytes => {
+                out.skipped.push(skip(path, SkipReason::TooLarge, Some(m.len()), Some(format!("over {max_bytes} bytes"))))
+            }
+            Ok(m) => out.candidates.push(Candidate { path, kind, size: m.len(), handle: Handle::Fs(entry.path().to_path_buf()) }),
+            Err(e) => out.skipped.push(skip(path, SkipReason::Unreadable, None, Some(e.to_string()))),
+        }
+    }
+    out
+}
+
+fn rel(root: &Path, p: &Path) -> String {
+    let r = p.strip_prefix(root).unwrap_or(p);
+    r.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
+/// Read a candidate's bytes (for git blobs, with this thread's repository handle).
+pub fn read(c: &Candidate, repo: Option<&git2::Repository>) -> Result<Vec<u8>, String> {
+    match &c.handle {
+        Handle::Fs(p) => std::fs::read(p).map_err(|e| e.to_string()),
+        Handle::Blob(oid) => {
+            let repo = repo.ok_or("git repository could not be opened")?;
+            let blob = repo.find_blob(*oid).map_err(|e| e.message().to_string())?;
+            Ok(blob.content().to_vec())
+        }
+    }
+}
+
+/// Binary files: a NUL byte in the first 8000 bytes (git's own test).
+pub fn is_binary(bytes: &[u8]) -> bool {
+    bytes[..bytes.len().min(8000)].contains(&0)
+}

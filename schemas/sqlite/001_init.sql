@@ -1,0 +1,89 @@
+-- modelmine database, schema version 1.
+-- One row per repository in `repos`; every other table hangs off it and is
+-- replaced as a whole when the repository is mined again.
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    id               INTEGER PRIMARY KEY,
+    started_at       TEXT NOT NULL,
+    finished_at      TEXT,
+    tool_version     TEXT NOT NULL,
+    catalog_version  TEXT NOT NULL,
+    args             TEXT NOT NULL,        -- JSON array of the command line
+    repos_ok         INTEGER NOT NULL DEFAULT 0,
+    repos_failed     INTEGER NOT NULL DEFAULT 0,
+    repos_skipped    INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE IF NOT EXISTS repos (
+    id               INTEGER PRIMARY KEY,
+    name             TEXT NOT NULL,         -- owner/name for forge remotes, else the folder name
+    location         TEXT NOT NULL UNIQUE,  -- canonical local path or URL given
+    url              TEXT,                  -- remote URL when known
+    commit_id        TEXT,                  -- HEAD commit, or content hash of a plain folder
+    commit_kind      TEXT,                  -- 'git' | 'content-hash'
+    dirty            INTEGER,               -- work tree differs from HEAD (local git checkouts)
+    shallow          INTEGER,               -- cloned with depth 1
+    status           TEXT NOT NULL,         -- 'ok' | 'failed' | 'skipped'
+    reason           TEXT,                  -- why failed / skipped
+    tool_version     TEXT,
+    catalog_version  TEXT,
+    run_id           INTEGER REFERENCES runs(id),
+    mined_at         TEXT,
+    py_files         INTEGER NOT NULL DEFAULT 0,
+    ipynb_files      INTEGER NOT NULL DEFAULT 0,
+    manifest_files   INTEGER NOT NULL DEFAULT 0,
+    skipped_files    INTEGER NOT NULL DEFAULT 0,
+    error_files      INTEGER NOT NULL DEFAULT 0,
+    usages           INTEGER NOT NULL DEFAULT 0,
+    bytes            INTEGER NOT NULL DEFAULT 0,
+    elapsed_ms       INTEGER
+);
+CREATE INDEX IF NOT EXISTS repos_name ON repos(name);
+
+CREATE TABLE IF NOT EXISTS files (
+    repo_id        INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    path           TEXT NOT NULL,
+    kind           TEXT NOT NULL,           -- 'python' | 'notebook' | 'manifest'
+    bytes          INTEGER NOT NULL,
+    syntax_errors  INTEGER NOT NULL DEFAULT 0,
+    error          TEXT,
+    usages         INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (repo_id, path)
+);
+
+CREATE TABLE IF NOT EXISTS skipped (
+    repo_id  INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    path     TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    bytes    INTEGER,
+    detail   TEXT,
+    PRIMARY KEY (repo_id, path)
+);
+
+CREATE TABLE IF NOT EXISTS usages (
+    id                 INTEGER PRIMARY KEY,
+    repo_id            INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    path               TEXT NOT NULL,
+    line               INTEGER NOT NULL,    -- 1-based line (in the cell for notebooks)
+    cell               INTEGER,             -- 0-based notebook cell, NULL for .py
+    col                INTEGER NOT NULL,
+    source             TEXT NOT NULL,
+    ecosystem          TEXT NOT NULL,
+    api                TEXT NOT NULL,
+    rule               TEXT NOT NULL,
+    model              TEXT,
+    model_id           TEXT,
+    model_resolvable   TEXT NOT NULL,
+    revision           TEXT,
+    trust_remote_code  INTEGER,
+    weights_only       INTEGER,
+    download_only      INTEGER NOT NULL DEFAULT 0,
+    snippet            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS usages_repo ON usages(repo_id);
+CREATE INDEX IF NOT EXISTS usages_model ON usages(model_id);

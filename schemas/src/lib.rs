@@ -1,0 +1,227 @@
+//! Shared data types of modelmine, the SQLite DDL and the JSON Schemas of
+//! every exported format.
+//!
+//! The row types here are the contract between the analyzer (which produces
+//! them), the store (which persists them) and the exporters (which write them
+//! with the field names of `GROUND_TRUTH_FORMAT.md`).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Version of the SQLite schema. A database carrying another version is
+/// refused, never migrated silently.
+pub const SCHEMA_VERSION: i64 = 1;
+
+/// The SQLite DDL, one statement list per schema version.
+pub const SQLITE_DDL: &str = include_str!("../sqlite/001_init.sql");
+
+/// JSON Schemas of the exported formats, by table name.
+pub const JSON_SCHEMAS: &[(&str, &str)] = &[
+    ("usages", include_str!("../json/usage.schema.json")),
+    ("repos", include_str!("../json/repo.schema.json")),
+    ("skipped", include_str!("../json/skipped.schema.json")),
+    ("files", include_str!("../json/file.schema.json")),
+];
+
+/// Where a model comes from (see GROUND_TRUTH_FORMAT.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Hub,
+    File,
+    Api,
+    Aux,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Hub => "hub",
+            Source::File => "file",
+            Source::Api => "api",
+            Source::Aux => "aux",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Source> {
+        match s {
+            "hub" => Some(Source::Hub),
+            "file" => Some(Source::File),
+            "api" => Some(Source::Api),
+            "aux" => Some(Source::Aux),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How the model string was found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Resolvable {
+    Literal,
+    Constant,
+    DefaultArg,
+    EnvDefault,
+    Config,
+    Implicit,
+    Dynamic,
+}
+
+impl Resolvable {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Resolvable::Literal => "literal",
+            Resolvable::Constant => "constant",
+            Resolvable::DefaultArg => "default_arg",
+            Resolvable::EnvDefault => "env_default",
+            Resolvable::Config => "config",
+            Resolvable::Implicit => "implicit",
+            Resolvable::Dynamic => "dynamic",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Resolvable> {
+        Some(match s {
+            "literal" => Resolvable::Literal,
+            "constant" => Resolvable::Constant,
+            "default_arg" => Resolvable::DefaultArg,
+            "env_default" => Resolvable::EnvDefault,
+            "config" => Resolvable::Config,
+            "implicit" => Resolvable::Implicit,
+            "dynamic" => Resolvable::Dynamic,
+            _ => return None,
+        })
+    }
+}
+
+/// A location inside a file: a plain line, or a notebook cell and line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Location {
+    /// 1-based line of a `.py` file.
+    Line(u32),
+    /// 0-based cell index over all cells, 1-based line within the cell.
+    Cell { cell: u32, line: u32 },
+}
+
+impl Location {
+    /// The exported form: an integer line, or the string `cell:I:L`.
+    pub fn to_json(self) -> serde_json::Value {
+        match self {
+            Location::Line(l) => serde_json::Value::from(l),
+            Location::Cell { cell, line } => serde_json::Value::from(format!("cell:{cell}:{line}")),
+        }
+    }
+    /// Parse the exported form back.
+    pub fn from_json(v: &serde_json::Value) -> Option<Location> {
+        if let Some(n) = v.as_u64() {
+            return u32::try_from(n).ok().map(Location::Line);
+        }
+        let s = v.as_str()?;
+        let rest = s.strip_prefix("cell:")?;
+        let (c, l) = rest.split_once(':')?;
+        Some(Location::Cell { cell: c.parse().ok()?, line: l.parse().ok()? })
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Location::Line(l) => write!(f, "{l}"),
+            Location::Cell { cell, line } => write!(f, "cell:{cell}:{line}"),
+        }
+    }
+}
+
+/// One model-load site found in one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelUsage {
+    pub location: Location,
+    /// 1-based column of the call's first character.
+    pub column: u32,
+    pub source: Source,
+    pub ecosystem: String,
+    /// Fully qualified callee after alias resolution.
+    pub api: String,
+    /// Permanent id of the catalog rule that matched.
+    pub rule: String,
+    /// The model string as written, after static resolution.
+    pub model: Option<String>,
+    /// Canonical identity `ecosystem:canonical-id`.
+    pub model_id: Option<String>,
+    pub model_resolvable: Resolvable,
+    pub revision: Option<String>,
+    pub trust_remote_code: Option<bool>,
+    pub weights_only: Option<bool>,
+    pub download_only: bool,
+    /// First line of the call, trimmed and cut to 200 characters.
+    pub snippet: String,
+}
+
+/// Kind of a mined file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FileKind {
+    Python,
+    Notebook,
+    Manifest,
+}
+
+impl FileKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FileKind::Python => "python",
+            FileKind::Notebook => "notebook",
+            FileKind::Manifest => "manifest",
+        }
+    }
+}
+
+/// Why a candidate file was not analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SkipReason {
+    TooLarge,
+    Binary,
+    Symlink,
+    Submodule,
+    Unreadable,
+    ExcludedDir,
+}
+
+impl SkipReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SkipReason::TooLarge => "too-large",
+            SkipReason::Binary => "binary",
+            SkipReason::Symlink => "symlink",
+            SkipReason::Submodule => "submodule",
+            SkipReason::Unreadable => "unreadable",
+            SkipReason::ExcludedDir => "excluded-dir",
+        }
+    }
+}
+
+/// A file that was listed but not analysed, with the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkippedFile {
+    pub path: String,
+    pub reason: SkipReason,
+    pub bytes: Option<u64>,
+    pub detail: Option<String>,
+}
+
+/// Outcome of analysing one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileReport {
+    pub path: String,
+    pub kind: FileKind,
+    pub bytes: u64,
+    /// tree-sitter found syntax errors (the rest of the file was still analysed).
+    pub syntax_errors: bool,
+    /// The file could not be analysed at all (e.g. a notebook that is not JSON).
+    pub error: Option<String>,
+    pub usages: Vec<ModelUsage>,
+}
