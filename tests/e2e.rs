@@ -1,1 +1,457 @@
-#[test] fn t(){}
+//! End-to-end tests: real git repositories made at test time, the real
+//! `mine` binary, the real database.
+
+use rusqlite::Connection;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const MINE: &str = env!("CARGO_BIN_EXE_mine");
+
+fn corpus() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/repos")
+}
+
+fn mine(args: &[&str]) -> Output {
+    Command::new(MINE).args(args).env("NO_COLOR", "1").output().expect("run mine")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn sig() -> git2::Signature<'static> {
+    git2::Signature::new("Test", "test@example.org", &git2::Time::new(1_700_000_000, 0)).expect("signature")
+}
+
+/// Copy a folder's files into `dest` (created), skipping nothing.
+fn copy_tree(src: &Path, dest: &Path) {
+    for e in walkdir::WalkDir::new(src).into_iter().flatten() {
+        let rel = e.path().strip_prefix(src).expect("prefix");
+        let to = dest.join(rel);
+        if e.file_type().is_dir() {
+            std::fs::create_dir_all(&to).expect("mkdir");
+        } else {
+            std::fs::copy(e.path(), &to).expect("copy");
+        }
+    }
+}
+
+/// Commit every file of the work tree (what `git add -A && git commit` does).
+fn commit_all(repo: &git2::Repository, msg: &str) -> git2::Oid {
+    let mut index = repo.index().expect("index");
+    index.add_all(["*"].iter(), git2::IndexAddOption::DEFAULT | git2::IndexAddOption::FORCE, None).expect("add");
+    index.write().expect("write index");
+    let tree_id = index.write_tree().expect("tree");
+    let tree = repo.find_tree(tree_id).expect("find tree");
+    let parents: Vec<git2::Commit> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
+    let refs: Vec<&git2::Commit> = parents.iter().collect();
+    repo.commit(Some("HEAD"), &sig(), &sig(), msg, &tree, &refs).expect("commit")
+}
+
+/// A git work tree holding a copy of `src`, committed.
+fn git_repo_from(src: &Path, dest: &Path) -> (git2::Repository, git2::Oid) {
+    copy_tree(src, dest);
+    let repo = git2::Repository::init(dest).expect("init");
+    let oid = commit_all(&repo, "fixture");
+    (repo, oid)
+}
+
+/// A bare copy of a work-tree repository, as a server would hold it.
+fn bare_clone(work: &Path, dest: &Path) {
+    git2::build::RepoBuilder::new().bare(true).clone(&format!("file://{}", work.display()), dest).expect("bare clone");
+}
+
+fn db_count(db: &Path, sql: &str) -> i64 {
+    Connection::open(db).expect("open db").query_row(sql, [], |r| r.get(0)).expect("query")
+}
+
+fn export_jsonl(db: &Path, extra: &[&str]) -> Vec<serde_json::Map<String, Value>> {
+    let mut args = vec!["export", "--db", db.to_str().expect("utf8")];
+    args.extend_from_slice(extra);
+    let o = mine(&args);
+    assert!(o.status.success(), "export failed: {}", stderr(&o));
+    stdout(&o)
+        .lines()
+        .map(|l| match serde_json::from_str::<Value>(l).expect("json line") {
+            Value::Object(m) => m,
+            other => panic!("not an object: {other}"),
+        })
+        .collect()
+}
+
+/// Build the six corpus repositories as git repositories: three as work trees
+/// listed by path, three as bare repositories listed by file:// URL.
+fn corpus_as_git(tmp: &Path) -> (PathBuf, Vec<(String, git2::Oid)>) {
+    let mut lines = vec!["# corpus built at test time".to_string()];
+    let mut commits = Vec::new();
+    let mut names: Vec<String> = std::fs::read_dir(corpus())
+        .expect("corpus")
+        .flatten()
+        .filter(|e| e.path().is_dir())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert!(names.len() >= 6, "corpus has {} repositories", names.len());
+    for (i, name) in names.iter().enumerate() {
+        let work = tmp.join("work").join(name);
+        let (_repo, oid) = git_repo_from(&corpus().join(name), &work);
+        commits.push((name.clone(), oid));
+        if i % 2 == 0 {
+            lines.push(format!("work/{name}   # a local work tree"));
+        } else {
+            let bare = tmp.join("served").join(format!("{name}.git"));
+            bare_clone(&work, &bare);
+            lines.push(format!("file://{}", bare.display()));
+        }
+    }
+    let list = tmp.join("repos.txt");
+    std::fs::write(&list, lines.join("\n") + "\n").expect("write list");
+    (list, commits)
+}
+
+#[test]
+fn corpus_via_list_matches_expected_findings_and_resumes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let (list, commits) = corpus_as_git(tmp.path());
+    let db = tmp.path().join("m.sqlite");
+    let cache = tmp.path().join("cache");
+    let dbs = db.to_str().expect("utf8");
+    let args = ["--list", list.to_str().expect("utf8"), "--db", dbs, "--cache", cache.to_str().expect("utf8"), "--quiet"];
+    let o = mine(&args);
+    assert!(o.status.success(), "mine failed: {}{}", stdout(&o), stderr(&o));
+    assert!(stdout(&o).contains("6 mined, 0 failed, 0 skipped"), "{}", stdout(&o));
+
+    // Every repository is recorded at the commit made above.
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    assert_eq!(repos.len(), commits.len());
+    for (name, oid) in &commits {
+        let r = repos.iter().find(|r| r["repo"] == name.as_str()).unwrap_or_else(|| panic!("{name} not in repos"));
+        assert_eq!(r["commit"], oid.to_string().as_str(), "{name}");
+        assert_eq!(r["status"], "ok");
+        assert_eq!(r["commit_kind"], "git");
+    }
+
+    // Field by field against the corpus's expected findings.
+    let o = mine(&["eval", "--db", dbs, "--expected", corpus().to_str().expect("utf8"), "--strict"]);
+    assert!(o.status.success(), "corpus findings differ:\n{}", stdout(&o));
+    assert!(stdout(&o).contains("recall 1.000"), "{}", stdout(&o));
+
+    // The export carries the ground-truth fields on every row.
+    let usages = export_jsonl(&db, &[]);
+    let total = db_count(&db, "SELECT count(*) FROM usages");
+    assert_eq!(usages.len() as i64, total);
+    assert!(usages.iter().any(|u| u["line"].as_str().is_some_and(|l| l.starts_with("cell:"))), "a notebook row");
+    for u in &usages {
+        for f in ["repo", "commit", "path", "line", "source", "ecosystem", "api", "rule", "model", "model_id", "model_resolvable"]
+        {
+            assert!(u.contains_key(f), "{f} missing in {u:?}");
+        }
+    }
+
+    // Resume: nothing is mined twice.
+    let o = mine(&args);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("0 mined, 0 failed, 6 skipped"), "{}", stdout(&o));
+    assert_eq!(db_count(&db, "SELECT count(*) FROM usages"), total);
+
+    // --force mines again and replaces, never duplicates.
+    let mut forced = args.to_vec();
+    forced.push("--force");
+    let o = mine(&forced);
+    assert!(stdout(&o).contains("6 mined"), "{}", stdout(&o));
+    assert_eq!(db_count(&db, "SELECT count(*) FROM usages"), total);
+    assert_eq!(db_count(&db, "SELECT count(*) FROM repos"), 6);
+    assert_eq!(db_count(&db, "SELECT count(*) FROM runs WHERE finished_at IS NOT NULL"), 3);
+
+    // A new commit in one repository: only that one is mined again.
+    let work = tmp.path().join("work").join(&commits[0].0);
+    let repo = git2::Repository::open(&work).expect("open");
+    std::fs::write(work.join("extra_model.py"), "import torch\nm = torch.load('new.pt')\n").expect("write");
+    let new_oid = commit_all(&repo, "more");
+    let o = mine(&args);
+    assert!(stdout(&o).contains("1 mined, 0 failed, 5 skipped"), "{}", stdout(&o));
+    assert_eq!(db_count(&db, "SELECT count(*) FROM usages"), total + 1);
+    let repos = export_jsonl(&db, &["--table", "repos", "--repo", &commits[0].0]);
+    assert_eq!(repos[0]["commit"], new_oid.to_string().as_str());
+}
+
+#[test]
+fn export_formats_round_trip() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("m.sqlite");
+    let dbs = db.to_str().expect("utf8");
+    let nb = corpus().join("notebook-lab");
+    let o = mine(&["--path", nb.to_str().expect("utf8"), "--db", dbs, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let jsonl = export_jsonl(&db, &[]);
+    assert!(!jsonl.is_empty());
+    // CSV: same rows, same values in their text form.
+    let out = tmp.path().join("u.csv");
+    let o = mine(&["export", "--db", dbs, "--format", "csv", "--output", out.to_str().expect("utf8")]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut rdr = csv::Reader::from_path(&out).expect("csv");
+    let header: Vec<String> = rdr.headers().expect("header").iter().map(str::to_string).collect();
+    let recs: Vec<csv::StringRecord> = rdr.records().map(|r| r.expect("record")).collect();
+    assert_eq!(recs.len(), jsonl.len());
+    for (rec, row) in recs.iter().zip(&jsonl) {
+        for (h, cell) in header.iter().zip(rec.iter()) {
+            let v = &row[h];
+            let text = match v {
+                Value::Null => String::new(),
+                Value::String(s) => s.clone(),
+                o => o.to_string(),
+            };
+            assert_eq!(cell, text, "field {h}");
+        }
+    }
+    // Notebook locations parse back.
+    for row in &jsonl {
+        assert!(schemas::Location::from_json(&row["line"]).is_some(), "{:?}", row["line"]);
+    }
+    // The JSON Schema of usages names every exported field.
+    let schema: Value = serde_json::from_str(schemas::JSON_SCHEMAS[0].1).expect("schema");
+    let props = schema["properties"].as_object().expect("properties");
+    for row in &jsonl {
+        for k in row.keys() {
+            assert!(props.contains_key(k), "field {k} not in usage.schema.json");
+        }
+        for req in schema["required"].as_array().expect("required") {
+            assert!(row.contains_key(req.as_str().expect("str")), "required {req} missing");
+        }
+    }
+    // Repos and skipped tables export too.
+    for t in ["repos", "skipped", "files"] {
+        let o = mine(&["export", "--db", dbs, "--table", t, "--format", "csv"]);
+        assert!(o.status.success(), "{t}: {}", stderr(&o));
+        assert!(stdout(&o).lines().next().is_some_and(|h| h.starts_with("repo,")), "{t} header");
+    }
+}
+
+#[test]
+fn local_git_checkout_mines_tracked_files_at_head_and_flags_dirty() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("acme-app");
+    std::fs::create_dir_all(&work).expect("mkdir");
+    std::fs::write(work.join("app.py"), "import joblib\nclf = joblib.load('models/clf.joblib')\n").expect("w");
+    std::fs::write(work.join("ignored_but_tracked.py"), "import torch\nw = torch.load('w.pt')\n").expect("w");
+    let repo = git2::Repository::init(&work).expect("init");
+    repo.remote("origin", "https://github.com/acme/vision-app.git").expect("remote");
+    commit_all(&repo, "first");
+    // .gitignore never hides a tracked file; untracked files are not mined;
+    // a modified tracked file is mined as committed.
+    std::fs::write(work.join(".gitignore"), "ignored_but_tracked.py\n").expect("w");
+    std::fs::write(work.join("untracked.py"), "import torch\nx = torch.load('untracked.pt')\n").expect("w");
+    std::fs::write(work.join("app.py"), "import joblib\nclf = joblib.load('models/CHANGED.joblib')\n").expect("w");
+    let db = tmp.path().join("m.sqlite");
+    let o = mine(&["--path", work.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let usages = export_jsonl(&db, &["--repo", "acme/vision-app"]);
+    let models: Vec<&str> = usages.iter().filter_map(|u| u["model"].as_str()).collect();
+    assert_eq!(models, vec!["models/clf.joblib", "w.pt"], "{usages:?}");
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    assert_eq!(repos[0]["repo"], "acme/vision-app");
+    assert_eq!(repos[0]["dirty"], true);
+    assert_eq!(repos[0]["url"], "https://github.com/acme/vision-app.git");
+}
+
+#[test]
+fn folder_inside_a_work_tree_is_its_own_repository() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let outer = tmp.path().join("outer");
+    let inner = outer.join("services").join("scorer");
+    std::fs::create_dir_all(&inner).expect("mkdir");
+    std::fs::write(inner.join("s.py"), "import onnxruntime as ort\ns = ort.InferenceSession('m.onnx')\n").expect("w");
+    std::fs::write(outer.join("top.py"), "import torch\ntorch.load('outer.pt')\n").expect("w");
+    let repo = git2::Repository::init(&outer).expect("init");
+    commit_all(&repo, "outer");
+    let db = tmp.path().join("m.sqlite");
+    let o = mine(&["--path", inner.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    assert_eq!(repos[0]["repo"], "scorer");
+    assert_eq!(repos[0]["commit_kind"], "content-hash");
+    assert_eq!(repos[0]["commit"].as_str().map(str::len), Some(40));
+    let usages = export_jsonl(&db, &[]);
+    assert_eq!(usages.len(), 1);
+    assert_eq!(usages[0]["path"], "s.py");
+}
+
+#[test]
+fn plain_folder_skips_vendored_folders_links_binaries_and_large_files() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("messy");
+    let load = "import torch\nm = torch.load('x.pt')\n";
+    for d in ["node_modules/pkg", "__pycache__", "env/lib/python3.11/site-packages/transformers", "src"] {
+        std::fs::create_dir_all(root.join(d)).expect("mkdir");
+    }
+    std::fs::write(root.join("env/pyvenv.cfg"), "home = /usr/bin\n").expect("w");
+    std::fs::write(root.join("env/lib/python3.11/site-packages/transformers/x.py"), load).expect("w");
+    std::fs::write(root.join("node_modules/pkg/x.py"), load).expect("w");
+    std::fs::write(root.join("__pycache__/x.py"), load).expect("w");
+    std::fs::write(root.join("src/ok.py"), load).expect("w");
+    std::fs::write(root.join("src/big.py"), format!("{load}{}", "# pad\n".repeat(400))).expect("w");
+    std::fs::write(root.join("src/bin.py"), b"import torch\x00\x01torch.load('b.pt')\n").expect("w");
+    std::os::unix::fs::symlink(root.join("src/ok.py"), root.join("src/link.py")).expect("symlink");
+    std::os::unix::fs::symlink("/", root.join("src/root_link")).expect("symlink");
+    let db = tmp.path().join("m.sqlite");
+    let o = mine(&["--path", root.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "--max-file-bytes", "1000", "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let usages = export_jsonl(&db, &[]);
+    assert_eq!(usages.len(), 1, "{usages:?}");
+    assert_eq!(usages[0]["path"], "src/ok.py");
+    let skipped = export_jsonl(&db, &["--table", "skipped"]);
+    let reason = |p: &str| skipped.iter().find(|s| s["path"] == p).map(|s| s["reason"].as_str().unwrap_or("").to_string());
+    assert_eq!(reason("src/big.py").as_deref(), Some("too-large"));
+    assert_eq!(reason("src/bin.py").as_deref(), Some("binary"));
+    assert_eq!(reason("src/link.py").as_deref(), Some("symlink"));
+    assert_eq!(reason("node_modules/").as_deref(), Some("excluded-dir"));
+    assert_eq!(reason("__pycache__/").as_deref(), Some("excluded-dir"));
+    assert_eq!(reason("env/").as_deref(), Some("excluded-dir"));
+}
+
+#[test]
+fn bad_inputs_exit_2_with_one_line_and_write_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("never.sqlite");
+    let dbs = db.to_str().expect("utf8");
+    let good = corpus().join("llm-chat");
+    let bad_list = tmp.path().join("bad.txt");
+    std::fs::write(&bad_list, format!("{}\n  # fine\nnot/a/real/folder\n", good.display())).expect("w");
+    let ftp_list = tmp.path().join("ftp.txt");
+    std::fs::write(&ftp_list, "ftp://example.org/x.git\n").expect("w");
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (vec!["--path".into(), "/no/such/dir".into()], "/no/such/dir"),
+        (vec!["--list".into(), tmp.path().join("missing.txt").display().to_string()], "missing.txt"),
+        (vec!["--list".into(), bad_list.display().to_string()], "bad.txt:3"),
+        (vec!["--list".into(), ftp_list.display().to_string()], "ftp://example.org/x.git"),
+        (vec!["--path".into(), good.join("requirements.txt").display().to_string()], "not a directory"),
+        (vec![], "nothing to mine"),
+        (vec!["--path".into(), good.display().to_string(), "--rules".into(), "/no/rules".into()], "/no/rules"),
+    ];
+    for (args, needle) in cases {
+        let mut a: Vec<&str> = args.iter().map(String::as_str).collect();
+        a.extend(["--db", dbs, "-q"]);
+        let o = mine(&a);
+        assert_eq!(o.status.code(), Some(2), "{a:?}: {}", stderr(&o));
+        let err = stderr(&o);
+        assert_eq!(err.trim_end().lines().count(), 1, "{a:?} one line: {err}");
+        assert!(err.contains(needle), "{a:?}: {err}");
+        assert!(!db.exists(), "{a:?} created the database");
+    }
+    // A database of another schema version is refused and left as it was.
+    let other = tmp.path().join("other.sqlite");
+    {
+        let c = Connection::open(&other).expect("open");
+        c.execute_batch(
+            "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT); INSERT INTO meta VALUES ('schema_version', '999');",
+        )
+        .expect("create");
+    }
+    let before = std::fs::read(&other).expect("read");
+    let o = mine(&["--path", good.to_str().expect("utf8"), "--db", other.to_str().expect("utf8"), "-q"]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("schema version 999"), "{}", stderr(&o));
+    assert_eq!(std::fs::read(&other).expect("read"), before);
+    // Bad flag values are clap's usage errors (exit 2).
+    let o = mine(&["--path", good.to_str().expect("utf8"), "--jobs", "0", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(2));
+    // Export of a database that does not exist.
+    let o = mine(&["export", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("does not exist"));
+    assert!(!db.exists());
+}
+
+#[test]
+fn a_failing_repository_never_stops_the_batch() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("good");
+    git_repo_from(&corpus().join("tabular-service"), &work);
+    let list = tmp.path().join("l.txt");
+    let missing = tmp.path().join("gone.git");
+    std::fs::write(&list, format!("file://{}\n{}\n", missing.display(), work.display())).expect("w");
+    let db = tmp.path().join("m.sqlite");
+    let cache = tmp.path().join("cache");
+    let o = mine(&[
+        "--list",
+        list.to_str().expect("utf8"),
+        "--db",
+        db.to_str().expect("utf8"),
+        "--cache",
+        cache.to_str().expect("utf8"),
+        "-q",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 mined, 1 failed"), "{}", stdout(&o));
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    let failed = repos.iter().find(|r| r["status"] == "failed").expect("failed row");
+    assert_eq!(failed["repo"], "gone");
+    assert!(failed["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    assert!(repos.iter().any(|r| r["repo"] == "good" && r["status"] == "ok"));
+    assert!(db_count(&db, "SELECT count(*) FROM usages") > 0);
+}
+
+/// Depth-1 clones need a transport that allows them: serve a repository with
+/// `git daemon` on 127.0.0.1 and check the cached clone is shallow.
+#[test]
+fn clones_over_git_protocol_are_shallow() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    let (repo, _) = git_repo_from(&corpus().join("vision-batch"), &work);
+    std::fs::write(work.join("second.py"), "import timm\nm = timm.create_model('resnet50', pretrained=True)\n").expect("w");
+    let head = commit_all(&repo, "second");
+    let served = tmp.path().join("served");
+    bare_clone(&work, &served.join("vision-batch.git"));
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
+    let port = listener.local_addr().expect("addr").port();
+    drop(listener);
+    let mut daemon = Command::new("git")
+        .args([
+            "daemon",
+            "--reuseaddr",
+            "--export-all",
+            "--listen=127.0.0.1",
+            &format!("--port={port}"),
+            &format!("--base-path={}", served.display()),
+            served.to_str().expect("utf8"),
+        ])
+        .spawn()
+        .expect("git daemon (git must be installed)");
+    let url = format!("git://127.0.0.1:{port}/vision-batch.git");
+    let mut ready = false;
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            ready = true;
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(ready, "git daemon did not start");
+    let db = tmp.path().join("m.sqlite");
+    let cache = tmp.path().join("cache");
+    let list = tmp.path().join("l.txt");
+    std::fs::write(&list, format!("{url}\n")).expect("w");
+    let o = mine(&[
+        "--list",
+        list.to_str().expect("utf8"),
+        "--db",
+        db.to_str().expect("utf8"),
+        "--cache",
+        cache.to_str().expect("utf8"),
+        "-q",
+    ]);
+    let _ = daemon.kill();
+    let _ = daemon.wait();
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    assert_eq!(repos[0]["shallow"], true, "{repos:?}");
+    assert_eq!(repos[0]["commit"], head.to_string().as_str());
+    assert_eq!(repos[0]["repo"], "vision-batch");
+    let usages = export_jsonl(&db, &[]);
+    assert!(usages.iter().any(|u| u["path"] == "second.py" && u["model_id"] == "timm:resnet50"));
+}

@@ -199,11 +199,8 @@ impl Catalog {
     pub fn from_dir(dir: &Path) -> Result<Catalog, CatalogError> {
         let derr = |m: String| CatalogError::Dir { dir: dir.display().to_string(), message: m };
         let rd = std::fs::read_dir(dir).map_err(|e| derr(format!("cannot read: {e}")))?;
-        let mut names: Vec<_> = rd
-            .filter_map(|e| e.ok())
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect();
+        let mut names: Vec<_> =
+            rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "toml")).collect();
         names.sort();
         if names.is_empty() {
             return Err(derr("contains no *.toml rule file".into()));
@@ -417,8 +414,13 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
         return Ok((rx, root));
     }
     let root: String = p.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
-    if root.is_empty() || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.*()".contains(c)) || p.replace("()", "").contains(['(', ')']) {
-        return Err(format!("pattern '{p}' must be a dotted name with * or ** wildcards and () for a call's result, starting with a module name"));
+    if root.is_empty()
+        || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.*()".contains(c))
+        || p.replace("()", "").contains(['(', ')'])
+    {
+        return Err(format!(
+            "pattern '{p}' must be a dotted name with * or ** wildcards and () for a call's result, starting with a module name"
+        ));
     }
     let mut out = String::from("^");
     let mut chars = p.chars().peekable();

@@ -23,13 +23,23 @@ pub fn classify_path(path: &str) -> Option<FileKind> {
     let in_req_dir = path.split('/').rev().nth(1).is_some_and(|d| d.eq_ignore_ascii_case("requirements"));
     let manifest = (lower.starts_with("requirements") && (lower.ends_with(".txt") || lower.ends_with(".in")))
         || (in_req_dir && lower.ends_with(".txt"))
-        || matches!(lower.as_str(), "pyproject.toml" | "setup.cfg" | "environment.yml" | "environment.yaml" | "pipfile" | "conda.yml" | "conda.yaml");
+        || matches!(
+            lower.as_str(),
+            "pyproject.toml" | "setup.cfg" | "environment.yml" | "environment.yaml" | "pipfile" | "conda.yml" | "conda.yaml"
+        );
     manifest.then_some(FileKind::Manifest)
 }
 
 /// Analyse one file's bytes.
 pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog) -> FileReport {
-    let mut report = FileReport { path: path.to_string(), kind, bytes: bytes.len() as u64, syntax_errors: false, error: None, usages: Vec::new() };
+    let mut report = FileReport {
+        path: path.to_string(),
+        kind,
+        bytes: bytes.len() as u64,
+        syntax_errors: false,
+        error: None,
+        usages: Vec::new(),
+    };
     match kind {
         FileKind::Manifest => {}
         FileKind::Python => {
@@ -37,7 +47,7 @@ pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog)
             if !catalog.mentions_any_root(src) {
                 return report;
             }
-            let facts = python::analyze_source(src, catalog);
+            let facts = python::analyze_module(src, path, catalog);
             report.syntax_errors = facts.syntax_errors;
             report.usages = facts.usages;
         }
@@ -47,7 +57,7 @@ pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog)
                 if !catalog.mentions_any_root(nb.python.as_bytes()) {
                     return report;
                 }
-                let facts = python::analyze_source(nb.python.as_bytes(), catalog);
+                let facts = python::analyze_module(nb.python.as_bytes(), path, catalog);
                 report.syntax_errors = facts.syntax_errors;
                 for mut u in facts.usages {
                     if let Location::Line(l) = u.location {
@@ -60,7 +70,7 @@ pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog)
             }
         },
     }
-    report.usages.sort_by(|a, b| (a.location, a.column).cmp(&(b.location, b.column)));
+    report.usages.sort_by_key(|u| (u.location, u.column));
     report
 }
 

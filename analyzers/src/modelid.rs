@@ -92,8 +92,22 @@ pub struct Canonical {
 }
 
 const WEIGHT_EXTS: &[&str] = &[
-    ".bin", ".pt", ".pth", ".ckpt", ".safetensors", ".h5", ".keras", ".onnx", ".pkl", ".pickle", ".joblib", ".gguf", ".pb",
-    ".tflite", ".msgpack", ".model",
+    ".bin",
+    ".pt",
+    ".pth",
+    ".ckpt",
+    ".safetensors",
+    ".h5",
+    ".keras",
+    ".onnx",
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".gguf",
+    ".pb",
+    ".tflite",
+    ".msgpack",
+    ".model",
 ];
 
 /// Strip `./` prefixes and turn backslashes into slashes.
@@ -150,7 +164,11 @@ pub fn canonical(kind: IdKind, ecosystem: &str, model: &str, callee_last: &str, 
                 return plain(format!("url:{model}"));
             }
             if looks_local_path(model) {
-                return Canonical { model_id: format!("file:{}", normalize_path(model)), source: Some(Source::File), revision: None };
+                return Canonical {
+                    model_id: format!("file:{}", normalize_path(model)),
+                    source: Some(Source::File),
+                    revision: None,
+                };
             }
             plain(format!("huggingface:{}", legacy.canonical(model)))
         }
@@ -194,14 +212,19 @@ mod tests {
     use super::*;
 
     fn legacy() -> LegacyIds {
-        LegacyIds::from_csv("legacy_id,canonical_id,org,evidence\nbert-base-uncased,google-bert/bert-base-uncased,google-bert,\"x, y\"\n")
-            .unwrap()
+        LegacyIds::from_csv(
+            "legacy_id,canonical_id,org,evidence\nbert-base-uncased,google-bert/bert-base-uncased,google-bert,\"x, y\"\n",
+        )
+        .unwrap()
     }
 
     #[test]
     fn hf_ids() {
         let l = legacy();
-        assert_eq!(canonical(IdKind::Hf, "huggingface", "bert-base-uncased", "", &l).model_id, "huggingface:google-bert/bert-base-uncased");
+        assert_eq!(
+            canonical(IdKind::Hf, "huggingface", "bert-base-uncased", "", &l).model_id,
+            "huggingface:google-bert/bert-base-uncased"
+        );
         assert_eq!(canonical(IdKind::Hf, "huggingface", "org/x", "", &l).model_id, "huggingface:org/x");
         let c = canonical(IdKind::Hf, "huggingface", "./ckpt/best", "", &l);
         assert_eq!((c.model_id.as_str(), c.source), ("file:ckpt/best", Some(Source::File)));
@@ -215,7 +238,10 @@ mod tests {
         let l = LegacyIds::default();
         let c = canonical(IdKind::TorchHub, "torchhub", "pytorch/vision:v0.10.0#resnet18", "", &l);
         assert_eq!((c.model_id.as_str(), c.revision.as_deref()), ("torchhub:pytorch/vision#resnet18", Some("v0.10.0")));
-        assert_eq!(canonical(IdKind::Torchvision, "torchvision", "ResNet50_Weights.IMAGENET1K_V2", "resnet50", &l).model_id, "torchvision:resnet50.IMAGENET1K_V2");
+        assert_eq!(
+            canonical(IdKind::Torchvision, "torchvision", "ResNet50_Weights.IMAGENET1K_V2", "resnet50", &l).model_id,
+            "torchvision:resnet50.IMAGENET1K_V2"
+        );
         assert_eq!(canonical(IdKind::Torchvision, "torchvision", "DEFAULT", "resnet50", &l).model_id, "torchvision:resnet50");
         assert_eq!(canonical(IdKind::Torchvision, "torchvision", "resnet18", "resnet18", &l).model_id, "torchvision:resnet18");
         assert_eq!(canonical(IdKind::Path, "pytorch", "./w/a.pt", "", &l).model_id, "file:w/a.pt");

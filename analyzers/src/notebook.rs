@@ -58,7 +58,9 @@ pub fn parse_notebook(bytes: &[u8]) -> Result<NotebookSource, String> {
         for (i, line) in lines.iter().enumerate() {
             let trimmed = line.trim_start();
             let indent = &line[..line.len() - trimmed.len()];
-            let code = if i == 0 && trimmed.starts_with("%%") || (i > 0 && lines[..i].iter().all(|l| l.trim().is_empty()) && trimmed.starts_with("%%")) {
+            let code = if i == 0 && trimmed.starts_with("%%")
+                || (i > 0 && lines[..i].iter().all(|l| l.trim().is_empty()) && trimmed.starts_with("%%"))
+            {
                 let name = trimmed[2..].split_whitespace().next().unwrap_or("");
                 non_python = !PYTHON_CELL_MAGICS.contains(&name);
                 String::new()
@@ -84,7 +86,9 @@ pub fn parse_notebook(bytes: &[u8]) -> Result<NotebookSource, String> {
 /// `obj?` / `obj??`: IPython help.
 fn is_help(t: &str) -> bool {
     let t = t.trim_end();
-    t.ends_with('?') && !t.starts_with('#') && t.trim_end_matches('?').chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
+    t.ends_with('?')
+        && !t.starts_with('#')
+        && t.trim_end_matches('?').chars().all(|c| c.is_alphanumeric() || c == '_' || c == '.')
 }
 
 /// `files = !ls` / `x = %time f()`.

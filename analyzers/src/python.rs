@@ -45,11 +45,47 @@ pub struct PyFacts {
 
 /// Analyse Python source; locations are plain 1-based lines.
 pub fn analyze_source(src: &[u8], catalog: &Catalog) -> PyFacts {
+    analyze_module(src, "", catalog)
+}
+
+/// The package a repository file belongs to, for resolving relative imports:
+/// `pkg/sub/mod.py` and `pkg/sub/__init__.py` are both in `pkg.sub`.
+pub fn package_of(path: &str) -> Vec<String> {
+    let mut parts: Vec<String> = path.split('/').map(str::to_string).collect();
+    parts.pop();
+    parts.retain(|p| !p.is_empty() && p != ".");
+    parts
+}
+
+/// Resolve `from ..x import y`'s module against the importing file's package:
+/// one dot is the package itself, each further dot one level up.
+pub fn absolute_module(package: &[String], relative: &str) -> String {
+    let dots = relative.chars().take_while(|c| *c == '.').count();
+    let rest = &relative[dots..];
+    if dots.saturating_sub(1) > package.len() {
+        // Above the repository root: keep the dots, nothing can match it.
+        return relative.to_string();
+    }
+    let keep = package.len() - dots.saturating_sub(1);
+    let mut parts: Vec<&str> = package[..keep].iter().map(String::as_str).collect();
+    if !rest.is_empty() {
+        parts.push(rest);
+    }
+    if parts.is_empty() {
+        return relative.to_string();
+    }
+    parts.join(".")
+}
+
+/// Analyse the Python source of the repository file at `path` (relative
+/// imports resolve against its package).
+pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
     let Some(tree) = parse(src) else {
         return PyFacts { syntax_errors: true, ..Default::default() };
     };
     let root = tree.root_node();
     let mut a = Analysis::new(src, catalog);
+    a.package = package_of(path);
     a.collect(root);
     let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
     let calls = std::mem::take(&mut a.calls);
@@ -143,6 +179,8 @@ struct Analysis<'t, 'c> {
     star_imports: Vec<String>,
     calls: Vec<(Node<'t>, usize)>,
     imported_roots: std::collections::BTreeSet<String>,
+    /// Package of the analysed file, for relative imports.
+    package: Vec<String>,
 }
 
 impl<'t, 'c> Analysis<'t, 'c> {
@@ -155,6 +193,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             star_imports: Vec::new(),
             calls: Vec::new(),
             imported_roots: Default::default(),
+            package: Vec::new(),
         }
     }
 
@@ -334,9 +373,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn collect_import_from(&mut self, node: Node<'t>, scope: usize) {
         let pos = node.start_byte();
         let Some(module) = node.child_by_field_name("module_name") else { return };
-        // Relative imports keep their dots: they name the repository's own
-        // modules, which no catalog rule matches.
-        let module = self.text(module).split_whitespace().collect::<String>();
+        // Relative imports name the repository's own modules: resolved
+        // against the file's package (`from .models import build` in
+        // `textkit/service.py` is `textkit.models.build`).
+        let written = self.text(module).split_whitespace().collect::<String>();
+        let relative = written.starts_with('.');
+        let module = if relative { absolute_module(&self.package, &written) } else { written };
         let sep = if module.ends_with('.') { "" } else { "." };
         let mut cur = node.walk();
         let mut any = false;
@@ -360,7 +402,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
         if !any {
             let mut cur = node.walk();
-            if node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import") && !module.starts_with('.') {
+            if node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import") && !relative {
                 if let Some(root) = module.split('.').next() {
                     self.imported_roots.insert(root.to_string());
                 }
@@ -481,11 +523,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             let s = &self.scopes[id];
             if first || s.kind != ScopeKind::Class {
                 if let Some(bs) = s.bindings.get(name) {
-                    let pick = if first {
-                        bs.iter().rev().find(|b| b.pos < pos).or_else(|| bs.first())
-                    } else {
-                        bs.last()
-                    };
+                    let pick = if first { bs.iter().rev().find(|b| b.pos < pos).or_else(|| bs.first()) } else { bs.last() };
                     if let Some(b) = pick {
                         return Some(*b);
                     }
@@ -826,11 +864,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut parts = Vec::new();
         let mut kind = Resolvable::Literal;
         for spec in &rule.model {
-            let node = spec
-                .keywords
-                .iter()
-                .find_map(|k| args.keyword(k))
-                .or_else(|| spec.position.and_then(|p| if args.splat_before(p) { None } else { args.positional.get(p).copied() }));
+            let node = spec.keywords.iter().find_map(|k| args.keyword(k)).or_else(|| {
+                spec.position.and_then(|p| if args.splat_before(p) { None } else { args.positional.get(p).copied() })
+            });
             let Some(node) = node else {
                 return match rule.implicit {
                     Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit),
@@ -940,4 +976,33 @@ fn unescape(s: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn relative_imports_resolve_against_the_package() {
+        let pkg = package_of("textkit/nlp/service.py");
+        assert_eq!(pkg, vec!["textkit", "nlp"]);
+        assert_eq!(absolute_module(&pkg, ".models"), "textkit.nlp.models");
+        assert_eq!(absolute_module(&pkg, "..models"), "textkit.models");
+        assert_eq!(absolute_module(&pkg, "."), "textkit.nlp");
+        assert_eq!(absolute_module(&pkg, "...x"), "x");
+        assert_eq!(absolute_module(&package_of("top.py"), ".x"), "x");
+        assert_eq!(absolute_module(&package_of("top.py"), "..x"), "..x");
+    }
+
+    #[test]
+    fn a_repository_module_never_matches_a_library_rule() {
+        let c = Catalog::embedded().expect("catalog");
+        let src = b"from .torch import load\nload('x.pt')\nfrom . import joblib\njoblib.load('m.pkl')\n";
+        let f = analyze_module(src, "app/main.py", &c);
+        assert!(f.usages.is_empty(), "{:?}", f.usages);
+        // At the root, `from . import torch` would name a top-level module
+        // `torch` of the repository itself; it stays unresolved.
+        let f = analyze_module(b"from .. import torch\ntorch.load('x.pt')\n", "main.py", &c);
+        assert!(f.usages.is_empty(), "{:?}", f.usages);
+    }
 }

@@ -24,7 +24,8 @@ fn expectations(src: &str) -> (Vec<Expect>, Vec<u32>) {
         if let Some(idx) = line.find("# expect: ") {
             let mut words = line[idx + 10..].split_whitespace();
             let rule = words.next().expect("rule id after # expect:").to_string();
-            let model = words.find_map(|w| w.strip_prefix("model=")).map(|m| if m == "null" { None } else { Some(m.to_string()) });
+            let model =
+                words.find_map(|w| w.strip_prefix("model=")).map(|m| if m == "null" { None } else { Some(m.to_string()) });
             exp.push(Expect { line: n, rule, model });
         } else if line.contains("# expect-none") {
             none.push(n);

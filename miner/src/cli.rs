@@ -29,6 +29,24 @@ pub enum Command {
     Export(ExportArgs),
     /// List the rule catalog.
     Rules(RulesArgs),
+    /// Compare the database with expected findings: precision, recall, field accuracy.
+    Eval(EvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct EvalArgs {
+    /// The database to read.
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    /// A folder searched for expected.jsonl files, or one such file (repeatable).
+    #[arg(long, value_name = "PATH", required = true)]
+    pub expected: Vec<PathBuf>,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Exit with 1 unless every expected row is found with every field right and nothing else is found.
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Args)]
@@ -127,6 +145,15 @@ pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
             let c = load_catalog(a.rules.as_ref())?;
             print_rules(&c, a.json);
             Ok(0)
+        }
+        Some(Command::Eval(a)) => {
+            let r = crate::eval::evaluate(&a.db, &a.expected)?;
+            if a.json {
+                println!("{}", serde_json::to_string_pretty(&r).map_err(|e| MineError::Io(e.to_string()))?);
+            } else {
+                print!("{}", r.render());
+            }
+            Ok(if a.strict && !r.is_perfect() { 1 } else { 0 })
         }
         None => run_mine(cli.mine, raw_args),
     }

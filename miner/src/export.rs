@@ -34,7 +34,8 @@ const REPOS: &str = "SELECT name AS repo, location, url, commit_id AS \"commit\"
 const SKIPPED: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", s.path, s.reason, s.bytes, s.detail
   FROM skipped s JOIN repos r ON r.id = s.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, s.path";
-const FILES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", f.path, f.kind, f.bytes, f.syntax_errors, f.error, f.usages
+const FILES: &str =
+    "SELECT r.name AS repo, r.commit_id AS \"commit\", f.path, f.kind, f.bytes, f.syntax_errors, f.error, f.usages
   FROM files f JOIN repos r ON r.id = f.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, f.path";
 
@@ -125,7 +126,8 @@ pub fn export(db: &Path, format: Format, table: Table, repo: Option<&str>, out: 
             };
             w.write_record(&header).map_err(|e| MineError::Io(e.to_string()))?;
             for r in &rows {
-                w.write_record(header.iter().map(|h| csv_cell(r.get(h).unwrap_or(&Value::Null)))).map_err(|e| MineError::Io(e.to_string()))?;
+                w.write_record(header.iter().map(|h| csv_cell(r.get(h).unwrap_or(&Value::Null))))
+                    .map_err(|e| MineError::Io(e.to_string()))?;
             }
             w.flush().map_err(io)?;
             return Ok(rows.len());

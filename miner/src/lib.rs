@@ -4,6 +4,7 @@
 
 pub mod cli;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod fetch;
 pub mod pipeline;

@@ -37,9 +37,16 @@ pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
 /// What happened to one repository.
 pub enum Outcome {
     Mined(Box<Mined>),
-    Failed { name: String, location: String, url: Option<String>, reason: String },
+    Failed {
+        name: String,
+        location: String,
+        url: Option<String>,
+        reason: String,
+    },
     /// Already mined at this commit with this tool and catalog (resume).
-    Resumed { name: String },
+    Resumed {
+        name: String,
+    },
 }
 
 pub struct Mined {
@@ -121,7 +128,10 @@ pub fn run(specs: Vec<RepoSpec>, settings: &Settings) -> Result<Summary, MineErr
 }
 
 fn panic_message(p: &Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<&str>().map(|s| s.to_string()).or_else(|| p.downcast_ref::<String>().cloned()).unwrap_or_else(|| "panic".into())
+    p.downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| p.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "panic".into())
 }
 
 fn writer_loop(
@@ -209,11 +219,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
     if path.join(".git").exists() {
         let repo = git2::Repository::open_ext(path, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| format!("not a readable git repository: {}", e.message()))?;
-        let head = repo
-            .head()
-            .and_then(|h| h.peel_to_commit())
-            .map_err(|e| format!("HEAD has no commit: {}", e.message()))?
-            .id();
+        let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| format!("HEAD has no commit: {}", e.message()))?.id();
         let commit = head.to_string();
         if ctx.already_mined(&location, &commit) {
             return Ok(None);
@@ -224,7 +230,18 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
         let git_dir = repo.path().to_path_buf();
         drop(repo);
         let (files, skipped) = analyze_listing(listing, Some(&git_dir), ctx);
-        Ok(Some(Mined { name, location, url, commit, commit_kind: "git", dirty, shallow: Some(false), files, skipped, elapsed_ms: 0 }))
+        Ok(Some(Mined {
+            name,
+            location,
+            url,
+            commit,
+            commit_kind: "git",
+            dirty,
+            shallow: Some(false),
+            files,
+            skipped,
+            elapsed_ms: 0,
+        }))
     } else {
         let listing = walk::list_dir(path, ctx.settings.max_file_bytes);
         let commit = content_hash(&listing.candidates);
@@ -319,10 +336,18 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> (
             || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok()),
             |repo, c| {
                 let r = match walk::read(c, repo.as_ref()) {
-                    Err(e) => FileResult::Skip(SkippedFile { path: c.path.clone(), reason: SkipReason::Unreadable, bytes: Some(c.size), detail: Some(e) }),
-                    Ok(bytes) if walk::is_binary(&bytes) => {
-                        FileResult::Skip(SkippedFile { path: c.path.clone(), reason: SkipReason::Binary, bytes: Some(c.size), detail: None })
-                    }
+                    Err(e) => FileResult::Skip(SkippedFile {
+                        path: c.path.clone(),
+                        reason: SkipReason::Unreadable,
+                        bytes: Some(c.size),
+                        detail: Some(e),
+                    }),
+                    Ok(bytes) if walk::is_binary(&bytes) => FileResult::Skip(SkippedFile {
+                        path: c.path.clone(),
+                        reason: SkipReason::Binary,
+                        bytes: Some(c.size),
+                        detail: None,
+                    }),
                     Ok(bytes) => FileResult::Report(analyze_one(c, &bytes, catalog)),
                 };
                 ctx.progress.file_done();

@@ -13,7 +13,8 @@ pub struct Progress {
 impl Progress {
     pub fn new(repos: u64, quiet: bool) -> Progress {
         let visible = !quiet && std::io::stderr().is_terminal();
-        let multi = MultiProgress::with_draw_target(if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
+        let multi =
+            MultiProgress::with_draw_target(if visible { ProgressDrawTarget::stderr() } else { ProgressDrawTarget::hidden() });
         let style = |t: &str| ProgressStyle::with_template(t).unwrap_or_else(|_| ProgressStyle::default_bar());
         let r = multi.add(ProgressBar::new(repos));
         r.set_style(style("{prefix:>12} [{bar:30}] {pos}/{len} {elapsed_precise}"));

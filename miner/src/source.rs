@@ -40,7 +40,8 @@ pub fn is_git_url(s: &str) -> bool {
 }
 
 fn looks_like_unknown_url(s: &str) -> bool {
-    s.split_once("://").is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
+    s.split_once("://")
+        .is_some_and(|(scheme, _)| !scheme.is_empty() && scheme.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
 }
 
 /// Validate a `--path` argument: it must be an existing directory.
@@ -87,7 +88,8 @@ pub fn read_list(file: &str) -> Result<Vec<RepoSpec>, MineError> {
             let p = if Path::new(line).is_absolute() { PathBuf::from(line) } else { base.join(line) };
             match std::fs::metadata(&p) {
                 Ok(m) if m.is_dir() => {
-                    let c = std::fs::canonicalize(&p).map_err(|e| MineError::usage(format!("{at}: '{line}': {}", io_reason(&e))))?;
+                    let c =
+                        std::fs::canonicalize(&p).map_err(|e| MineError::usage(format!("{at}: '{line}': {}", io_reason(&e))))?;
                     out.push(RepoSpec::Local(c));
                 }
                 Ok(_) => return Err(MineError::usage(format!("{at}: '{line}' is a file, not a repository folder or git URL"))),
@@ -103,15 +105,16 @@ const FORGES: &[&str] = &["github.com", "gitlab.com", "bitbucket.org", "codeberg
 
 /// `owner/name` for a forge URL, else None.
 pub fn forge_name(url: &str) -> Option<String> {
-    let rest = url
-        .split_once("://")
-        .map(|(_, r)| r)
-        .or_else(|| url.split_once('@').map(|(_, r)| r))?;
-    // Drop credentials and port; scp-like `host:owner/name`.
-    let rest = rest.rsplit_once('@').map(|(_, r)| r).unwrap_or(rest);
-    let (host, path) = match rest.find(['/', ':']) {
-        Some(i) => (&rest[..i], &rest[i + 1..]),
-        None => return None,
+    // `scheme://[user@]host[:port]/path` or scp-like `user@host:path`.
+    let (host, path) = if let Some((_, rest)) = url.split_once("://") {
+        let rest = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i + 1..]),
+            None => return None,
+        };
+        (rest.0.rsplit_once('@').map(|(_, h)| h).unwrap_or(rest.0), rest.1)
+    } else {
+        let (_, rest) = url.split_once('@')?;
+        rest.split_once(':')?
     };
     let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host);

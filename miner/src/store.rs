@@ -80,8 +80,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql(&p))?;
         if !initialised {
             conn.execute_batch(SQLITE_DDL).map_err(sql(&p))?;
-            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)", params![SCHEMA_VERSION.to_string()])
-                .map_err(sql(&p))?;
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
+                params![SCHEMA_VERSION.to_string()],
+            )
+            .map_err(sql(&p))?;
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('created_by', ?1)",
                 params![format!("mine {}", env!("CARGO_PKG_VERSION"))],
@@ -229,7 +232,9 @@ impl Store {
         }
         {
             let mut fst = tx
-                .prepare("INSERT INTO files(repo_id, path, kind, bytes, syntax_errors, error, usages) VALUES (?1,?2,?3,?4,?5,?6,?7)")
+                .prepare(
+                    "INSERT INTO files(repo_id, path, kind, bytes, syntax_errors, error, usages) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                )
                 .map_err(&e)?;
             let mut ust = tx
                 .prepare(
@@ -239,8 +244,16 @@ impl Store {
                 )
                 .map_err(&e)?;
             for f in m.files {
-                fst.execute(params![repo_id, f.path, f.kind.as_str(), f.bytes as i64, f.syntax_errors, f.error, f.usages.len() as i64])
-                    .map_err(&e)?;
+                fst.execute(params![
+                    repo_id,
+                    f.path,
+                    f.kind.as_str(),
+                    f.bytes as i64,
+                    f.syntax_errors,
+                    f.error,
+                    f.usages.len() as i64
+                ])
+                .map_err(&e)?;
                 for u in &f.usages {
                     let (line, cell) = match u.location {
                         schemas::Location::Line(l) => (l, None),
@@ -268,8 +281,9 @@ impl Store {
                     .map_err(&e)?;
                 }
             }
-            let mut sst =
-                tx.prepare("INSERT OR REPLACE INTO skipped(repo_id, path, reason, bytes, detail) VALUES (?1,?2,?3,?4,?5)").map_err(&e)?;
+            let mut sst = tx
+                .prepare("INSERT OR REPLACE INTO skipped(repo_id, path, reason, bytes, detail) VALUES (?1,?2,?3,?4,?5)")
+                .map_err(&e)?;
             for s in m.skipped {
                 sst.execute(params![repo_id, s.path, s.reason.as_str(), s.bytes.map(|b| b as i64), s.detail]).map_err(&e)?;
             }
@@ -281,7 +295,14 @@ impl Store {
     /// Record a failed attempt. What an earlier run mined for the repository
     /// (its commit, files and usages) is kept; the status says the last
     /// attempt failed and why.
-    pub fn write_failed(&mut self, run: i64, name: &str, location: &str, url: Option<&str>, reason: &str) -> Result<(), StoreError> {
+    pub fn write_failed(
+        &mut self,
+        run: i64,
+        name: &str,
+        location: &str,
+        url: Option<&str>,
+        reason: &str,
+    ) -> Result<(), StoreError> {
         self.conn
             .execute(
                 "INSERT INTO repos(name, location, url, status, reason, run_id, mined_at)

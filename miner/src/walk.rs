@@ -10,8 +10,18 @@ use schemas::{FileKind, SkipReason, SkippedFile};
 use std::path::{Path, PathBuf};
 
 /// Folder names never mined.
-pub const EXCLUDED_DIRS: &[&str] =
-    &["node_modules", "__pycache__", "site-packages", "dist-packages", ".venv", "venv", ".tox", ".nox", ".ipynb_checkpoints", ".git"];
+pub const EXCLUDED_DIRS: &[&str] = &[
+    "node_modules",
+    "__pycache__",
+    "site-packages",
+    "dist-packages",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    ".ipynb_checkpoints",
+    ".git",
+];
 
 /// A file to analyse.
 #[derive(Debug, Clone)]
@@ -46,7 +56,12 @@ pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> R
     let mut out = Listing::default();
     tree.walk(git2::TreeWalkMode::PreOrder, |root, entry| {
         let Ok(name) = entry.name() else {
-            out.skipped.push(skip(format!("{root}{}", String::from_utf8_lossy(entry.name_bytes())), SkipReason::Unreadable, None, Some("file name is not UTF-8".into())));
+            out.skipped.push(skip(
+                format!("{root}{}", String::from_utf8_lossy(entry.name_bytes())),
+                SkipReason::Unreadable,
+                None,
+                Some("file name is not UTF-8".into()),
+            ));
             return git2::TreeWalkResult::Skip;
         };
         let path = format!("{root}{name}");
@@ -73,7 +88,12 @@ pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> R
                     Ok((size, _)) => {
                         let size = size as u64;
                         if size > max_bytes {
-                            out.skipped.push(skip(path, SkipReason::TooLarge, Some(size), Some(format!("over {max_bytes} bytes"))));
+                            out.skipped.push(skip(
+                                path,
+                                SkipReason::TooLarge,
+                                Some(size),
+                                Some(format!("over {max_bytes} bytes")),
+                            ));
                         } else {
                             out.candidates.push(Candidate { path, kind, size, handle: Handle::Blob(entry.id()) });
                         }
