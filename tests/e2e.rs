@@ -84,6 +84,43 @@ fn export_jsonl(db: &Path, extra: &[&str]) -> Vec<serde_json::Map<String, Value>
         .collect()
 }
 
+/// Check exported rows against the JSON Schema of their table: every field is
+/// a declared property, every required field is there, enums hold.
+fn check_schema(table: &str, rows: &[serde_json::Map<String, Value>]) {
+    let text = schemas::JSON_SCHEMAS.iter().find(|(t, _)| *t == table).unwrap_or_else(|| panic!("no schema for {table}")).1;
+    let schema: Value = serde_json::from_str(text).expect("schema is JSON");
+    let props = schema["properties"].as_object().expect("properties");
+    for row in rows {
+        for (k, v) in row {
+            let p = props.get(k).unwrap_or_else(|| panic!("{table}: field {k} not in its schema"));
+            if let Some(allowed) = p.get("enum").and_then(Value::as_array) {
+                assert!(allowed.contains(v), "{table}.{k} = {v} not in {allowed:?}");
+            }
+        }
+        for req in schema["required"].as_array().expect("required") {
+            assert!(row.contains_key(req.as_str().expect("str")), "{table}: required {req} missing");
+        }
+    }
+}
+
+/// Write a list file in `tmp` and mine it into `tmp/m.sqlite` with a cache in `tmp/cache`.
+fn mine_list(tmp: &Path, entries: &str) -> (Output, PathBuf) {
+    let list = tmp.join("l.txt");
+    std::fs::write(&list, entries).expect("write list");
+    let db = tmp.join("m.sqlite");
+    let cache = tmp.join("cache");
+    let o = mine(&[
+        "--list",
+        list.to_str().expect("utf8"),
+        "--db",
+        db.to_str().expect("utf8"),
+        "--cache",
+        cache.to_str().expect("utf8"),
+        "-q",
+    ]);
+    (o, db)
+}
+
 /// Build the six corpus repositories as git repositories: three as work trees
 /// listed by path, three as bare repositories listed by file:// URL.
 fn corpus_as_git(tmp: &Path) -> (PathBuf, Vec<(String, git2::Oid)>) {
@@ -213,16 +250,9 @@ fn export_formats_round_trip() {
     for row in &jsonl {
         assert!(schemas::Location::from_json(&row["line"]).is_some(), "{:?}", row["line"]);
     }
-    // The JSON Schema of usages names every exported field.
-    let schema: Value = serde_json::from_str(schemas::JSON_SCHEMAS[0].1).expect("schema");
-    let props = schema["properties"].as_object().expect("properties");
-    for row in &jsonl {
-        for k in row.keys() {
-            assert!(props.contains_key(k), "field {k} not in usage.schema.json");
-        }
-        for req in schema["required"].as_array().expect("required") {
-            assert!(row.contains_key(req.as_str().expect("str")), "required {req} missing");
-        }
+    check_schema("usages", &jsonl);
+    for t in ["repos", "files"] {
+        check_schema(t, &export_jsonl(&db, &["--table", t]));
     }
     // Repos and skipped tables export too.
     for t in ["repos", "skipped", "files"] {
@@ -298,13 +328,24 @@ fn plain_folder_skips_vendored_folders_links_binaries_and_large_files() {
     std::fs::write(root.join("src/bin.py"), b"import torch\x00\x01torch.load('b.pt')\n").expect("w");
     std::os::unix::fs::symlink(root.join("src/ok.py"), root.join("src/link.py")).expect("symlink");
     std::os::unix::fs::symlink("/", root.join("src/root_link")).expect("symlink");
+    std::fs::write(root.join("src/broken.ipynb"), "{ this is not json").expect("w");
+    std::fs::write(root.join("src/half.py"), "import joblib\nm = joblib.load('half.pkl')\ndef broken(:\n").expect("w");
     let db = tmp.path().join("m.sqlite");
     let o = mine(&["--path", root.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "--max-file-bytes", "1000", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let usages = export_jsonl(&db, &[]);
-    assert_eq!(usages.len(), 1, "{usages:?}");
-    assert_eq!(usages[0]["path"], "src/ok.py");
+    let paths: Vec<&str> = usages.iter().filter_map(|u| u["path"].as_str()).collect();
+    assert_eq!(paths, vec!["src/half.py", "src/ok.py"], "{usages:?}");
+    // A notebook that is not JSON and a file with a syntax error are
+    // recorded; the rest of the file with the syntax error is still mined.
+    let files = export_jsonl(&db, &["--table", "files"]);
+    check_schema("files", &files);
+    let file = |p: &str| files.iter().find(|f| f["path"] == p).unwrap_or_else(|| panic!("{p} not in files")).clone();
+    assert!(file("src/broken.ipynb")["error"].as_str().is_some_and(|e| e.contains("not valid JSON")));
+    assert_eq!(file("src/half.py")["syntax_errors"], true);
+    assert_eq!(file("src/ok.py")["syntax_errors"], false);
     let skipped = export_jsonl(&db, &["--table", "skipped"]);
+    check_schema("skipped", &skipped);
     let reason = |p: &str| skipped.iter().find(|s| s["path"] == p).map(|s| s["reason"].as_str().unwrap_or("").to_string());
     assert_eq!(reason("src/big.py").as_deref(), Some("too-large"));
     assert_eq!(reason("src/bin.py").as_deref(), Some("binary"));
@@ -372,20 +413,8 @@ fn a_failing_repository_never_stops_the_batch() {
     let tmp = tempfile::tempdir().expect("tmp");
     let work = tmp.path().join("good");
     git_repo_from(&corpus().join("tabular-service"), &work);
-    let list = tmp.path().join("l.txt");
     let missing = tmp.path().join("gone.git");
-    std::fs::write(&list, format!("file://{}\n{}\n", missing.display(), work.display())).expect("w");
-    let db = tmp.path().join("m.sqlite");
-    let cache = tmp.path().join("cache");
-    let o = mine(&[
-        "--list",
-        list.to_str().expect("utf8"),
-        "--db",
-        db.to_str().expect("utf8"),
-        "--cache",
-        cache.to_str().expect("utf8"),
-        "-q",
-    ]);
+    let (o, db) = mine_list(tmp.path(), &format!("file://{}\n{}\n", missing.display(), work.display()));
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
     assert!(stdout(&o).contains("1 mined, 1 failed"), "{}", stdout(&o));
     let repos = export_jsonl(&db, &["--table", "repos"]);
@@ -432,19 +461,7 @@ fn clones_over_git_protocol_are_shallow() {
         std::thread::sleep(std::time::Duration::from_millis(50));
     }
     assert!(ready, "git daemon did not start");
-    let db = tmp.path().join("m.sqlite");
-    let cache = tmp.path().join("cache");
-    let list = tmp.path().join("l.txt");
-    std::fs::write(&list, format!("{url}\n")).expect("w");
-    let o = mine(&[
-        "--list",
-        list.to_str().expect("utf8"),
-        "--db",
-        db.to_str().expect("utf8"),
-        "--cache",
-        cache.to_str().expect("utf8"),
-        "-q",
-    ]);
+    let (o, db) = mine_list(tmp.path(), &format!("{url}\n"));
     let _ = daemon.kill();
     let _ = daemon.wait();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
