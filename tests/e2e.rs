@@ -414,14 +414,29 @@ fn a_failing_repository_never_stops_the_batch() {
     let work = tmp.path().join("good");
     git_repo_from(&corpus().join("tabular-service"), &work);
     let missing = tmp.path().join("gone.git");
-    let (o, db) = mine_list(tmp.path(), &format!("file://{}\n{}\n", missing.display(), work.display()));
+    let empty = tmp.path().join("empty");
+    git2::Repository::init(&empty).expect("init empty");
+    let entries = format!("file://{}\n{}\n{}\n", missing.display(), work.display(), empty.display());
+    let (o, db) = mine_list(tmp.path(), &entries);
     assert_eq!(o.status.code(), Some(1), "{}", stdout(&o));
-    assert!(stdout(&o).contains("1 mined, 1 failed"), "{}", stdout(&o));
+    assert!(stdout(&o).contains("1 mined, 1 failed, 1 skipped (0 already mined at the same commit, 1 empty)"), "{}", stdout(&o));
     let repos = export_jsonl(&db, &["--table", "repos"]);
+    check_schema("repos", &repos);
     let failed = repos.iter().find(|r| r["status"] == "failed").expect("failed row");
     assert_eq!(failed["repo"], "gone");
     assert!(failed["reason"].as_str().is_some_and(|r| !r.is_empty()));
+    let skipped = repos.iter().find(|r| r["status"] == "skipped").expect("skipped row");
+    assert_eq!(skipped["repo"], "empty");
+    assert!(skipped["reason"].as_str().is_some_and(|r| r.contains("empty repository")), "{skipped:?}");
     assert!(repos.iter().any(|r| r["repo"] == "good" && r["status"] == "ok"));
+    let runs = export_jsonl(&db, &["--table", "runs"]);
+    check_schema("runs", &runs);
+    assert_eq!(runs.len(), 1);
+    assert_eq!(
+        (runs[0]["repos_ok"].as_i64(), runs[0]["repos_failed"].as_i64(), runs[0]["repos_skipped"].as_i64()),
+        (Some(1), Some(1), Some(1))
+    );
+    assert!(runs[0]["args"].as_array().is_some_and(|a| a.iter().any(|x| x == "--list")), "{runs:?}");
     assert!(db_count(&db, "SELECT count(*) FROM usages") > 0);
 }
 

@@ -20,6 +20,7 @@ pub enum Table {
     Repos,
     Skipped,
     Files,
+    Runs,
 }
 
 const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
@@ -38,6 +39,9 @@ const FILES: &str =
     "SELECT r.name AS repo, r.commit_id AS \"commit\", f.path, f.kind, f.bytes, f.syntax_errors, f.error, f.usages
   FROM files f JOIN repos r ON r.id = f.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, f.path";
+
+const RUNS: &str = "SELECT id AS run, started_at, finished_at, tool_version, catalog_version, args, repos_ok, repos_failed,
+    repos_skipped FROM runs WHERE (?1 IS NULL OR ?1 = ?1) ORDER BY id";
 
 /// Columns stored as 0/1 that export as booleans.
 const BOOLS: &[&str] = &["dirty", "shallow", "trust_remote_code", "weights_only", "download_only", "syntax_errors"];
@@ -60,6 +64,7 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         Table::Repos => REPOS,
         Table::Skipped => SKIPPED,
         Table::Files => FILES,
+        Table::Runs => RUNS,
     };
     let db_err = |e: rusqlite::Error| MineError::Io(format!("reading the database: {e}"));
     let mut st = store.conn().prepare(q).map_err(db_err)?;
@@ -70,6 +75,13 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         let mut m = Map::new();
         for (i, c) in cols.iter().enumerate() {
             m.insert(c.clone(), to_json(r.get_ref(i).map_err(db_err)?, c));
+        }
+        if table == Table::Runs {
+            // The command line is stored as a JSON array; export it as one.
+            if let Some(Value::String(a)) = m.get("args") {
+                let parsed = serde_json::from_str::<Value>(a).unwrap_or(Value::Null);
+                m.insert("args".into(), parsed);
+            }
         }
         if table == Table::Usages {
             // Notebook locations export as `cell:I:L`; the cell column folds into line.
@@ -143,6 +155,7 @@ fn header_of(store: &Store, table: Table) -> Result<Vec<String>, MineError> {
         Table::Repos => REPOS,
         Table::Skipped => SKIPPED,
         Table::Files => FILES,
+        Table::Runs => RUNS,
     };
     let st = store.conn().prepare(q).map_err(|e| MineError::Io(e.to_string()))?;
     Ok(st.column_names().filter(|c| *c != "cell").map(|c| c.to_string()).collect())

@@ -45,17 +45,13 @@ pub fn cache_path(cache: &Path, url: &str) -> PathBuf {
     cache.join(format!("{readable}-{short}"))
 }
 
-/// The commit the remote's HEAD points at, asked without cloning (ls-remote).
-pub fn remote_head(url: &str) -> Result<String, FetchError> {
+/// The commit the remote's HEAD points at, asked without cloning
+/// (ls-remote); None for an empty repository.
+pub fn remote_head(url: &str) -> Result<Option<String>, FetchError> {
     let mut remote = git2::Remote::create_detached(url).map_err(|e| git_err(&format!("'{url}'"), e))?;
     remote.connect(git2::Direction::Fetch).map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
     let heads = remote.list().map_err(|e| git_err(&format!("cannot list '{url}'"), e))?;
-    let head = heads
-        .iter()
-        .find(|h| h.name() == "HEAD")
-        .map(|h| h.oid())
-        .ok_or_else(|| FetchError::Git(format!("'{url}' has no HEAD (empty repository?)")))?;
-    Ok(head.to_string())
+    Ok(heads.iter().find(|h| h.name() == "HEAD" && !h.oid().is_zero()).map(|h| h.oid().to_string()))
 }
 
 /// Make sure `url` at `want` (its HEAD commit) is in the cache; clone anew

@@ -47,6 +47,20 @@ pub enum Outcome {
     Resumed {
         name: String,
     },
+    /// Listed but not mined, with the reason (an empty repository).
+    Skipped {
+        name: String,
+        location: String,
+        url: Option<String>,
+        reason: String,
+    },
+}
+
+/// What processing one repository came to.
+enum Step {
+    Mined(Mined),
+    Resumed,
+    Skipped(String),
 }
 
 pub struct Mined {
@@ -165,13 +179,17 @@ fn writer_loop(
                 summary.add_mined(&m.files, &m.skipped);
             }
             Outcome::Failed { name, location, url, reason } => {
-                store.write_failed(run_id, &name, &location, url.as_deref(), &reason)?;
+                store.write_status(run_id, "failed", &name, &location, url.as_deref(), &reason)?;
                 summary.failures.push((name, reason));
             }
             Outcome::Resumed { .. } => summary.resumed += 1,
+            Outcome::Skipped { name, location, url, reason } => {
+                store.write_status(run_id, "skipped", &name, &location, url.as_deref(), &reason)?;
+                summary.skipped.push((name, reason));
+            }
         }
     }
-    store.finish_run(run_id, summary.ok, summary.failures.len() as u64, summary.resumed)?;
+    store.finish_run(run_id, summary.ok, summary.failures.len() as u64, summary.resumed + summary.skipped.len() as u64)?;
     Ok(summary)
 }
 
@@ -181,20 +199,19 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
         RepoSpec::Local(path) => process_local(path, ctx),
         RepoSpec::Remote(url) => process_remote(url, ctx),
     };
+    let url = match spec {
+        RepoSpec::Remote(u) => Some(fetch::redact_url(u)),
+        RepoSpec::Local(_) => None,
+    };
+    let location = fetch::redact_url(&spec.location());
     match result {
-        Ok(Some(mut m)) => {
+        Ok(Step::Mined(mut m)) => {
             m.elapsed_ms = t0.elapsed().as_millis() as u64;
             Outcome::Mined(Box::new(m))
         }
-        Ok(None) => Outcome::Resumed { name: spec_name(spec) },
-        Err(reason) => {
-            let loc = spec.location();
-            let url = match spec {
-                RepoSpec::Remote(u) => Some(fetch::redact_url(u)),
-                RepoSpec::Local(_) => None,
-            };
-            Outcome::Failed { name: spec_name(spec), location: fetch::redact_url(&loc), url, reason }
-        }
+        Ok(Step::Resumed) => Outcome::Resumed { name: spec_name(spec) },
+        Ok(Step::Skipped(reason)) => Outcome::Skipped { name: spec_name(spec), location, url, reason },
+        Err(reason) => Outcome::Failed { name: spec_name(spec), location, url, reason },
     }
 }
 
@@ -212,17 +229,21 @@ fn spec_name(spec: &RepoSpec) -> String {
     }
 }
 
-/// `Ok(None)`: already mined (resume).
-fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
+fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
     let location = path.display().to_string();
     let name = spec_name(&RepoSpec::Local(path.to_path_buf()));
     if path.join(".git").exists() {
         let repo = git2::Repository::open_ext(path, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
             .map_err(|e| format!("not a readable git repository: {}", e.message()))?;
-        let head = repo.head().and_then(|h| h.peel_to_commit()).map_err(|e| format!("HEAD has no commit: {}", e.message()))?.id();
+        let head = match repo.head() {
+            Err(e) if e.code() == git2::ErrorCode::UnbornBranch || e.code() == git2::ErrorCode::NotFound => {
+                return Ok(Step::Skipped("empty repository: HEAD has no commit".into()));
+            }
+            other => other.and_then(|h| h.peel_to_commit()).map_err(|e| format!("HEAD has no commit: {}", e.message()))?.id(),
+        };
         let commit = head.to_string();
         if ctx.already_mined(&location, &commit) {
-            return Ok(None);
+            return Ok(Step::Resumed);
         }
         let url = fetch::origin_url(&repo).map(|u| fetch::redact_url(&u));
         let dirty = is_dirty(&repo);
@@ -230,7 +251,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
         let git_dir = repo.path().to_path_buf();
         drop(repo);
         let (files, skipped) = analyze_listing(listing, Some(&git_dir), ctx);
-        Ok(Some(Mined {
+        Ok(Step::Mined(Mined {
             name,
             location,
             url,
@@ -246,10 +267,10 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
         let listing = walk::list_dir(path, ctx.settings.max_file_bytes);
         let commit = content_hash(&listing.candidates);
         if ctx.already_mined(&location, &commit) {
-            return Ok(None);
+            return Ok(Step::Resumed);
         }
         let (files, skipped) = analyze_listing(listing, None, ctx);
-        Ok(Some(Mined {
+        Ok(Step::Mined(Mined {
             name,
             location,
             url: None,
@@ -264,12 +285,14 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
     }
 }
 
-fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
+fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
     let location = fetch::redact_url(url);
     let name = forge_name(url).unwrap_or_else(|| last_component_name(url));
-    let head = fetch::remote_head(url).map_err(|e| e.to_string())?;
+    let Some(head) = fetch::remote_head(url).map_err(|e| e.to_string())? else {
+        return Ok(Step::Skipped("empty repository: the remote has no HEAD commit".into()));
+    };
     if ctx.already_mined(&location, &head) {
-        return Ok(None);
+        return Ok(Step::Resumed);
     }
     let fetched = fetch::ensure_clone(url, &ctx.settings.cache, &head).map_err(|e| e.to_string())?;
     let repo = git2::Repository::open_bare(&fetched.git_dir).map_err(|e| format!("cached clone unreadable: {}", e.message()))?;
@@ -277,7 +300,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Option<Mined>, String> {
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
     drop(repo);
     let (files, skipped) = analyze_listing(listing, Some(&fetched.git_dir), ctx);
-    Ok(Some(Mined {
+    Ok(Step::Mined(Mined {
         name,
         location: location.clone(),
         url: Some(location),

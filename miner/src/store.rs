@@ -292,12 +292,13 @@ impl Store {
         Ok(())
     }
 
-    /// Record a failed attempt. What an earlier run mined for the repository
-    /// (its commit, files and usages) is kept; the status says the last
-    /// attempt failed and why.
-    pub fn write_failed(
+    /// Record an attempt that mined nothing (`failed` or `skipped`). What an
+    /// earlier run mined for the repository (its commit, files and usages) is
+    /// kept; the status and reason say what the last attempt came to.
+    pub fn write_status(
         &mut self,
         run: i64,
+        status: &str,
         name: &str,
         location: &str,
         url: Option<&str>,
@@ -306,9 +307,9 @@ impl Store {
         self.conn
             .execute(
                 "INSERT INTO repos(name, location, url, status, reason, run_id, mined_at)
-                 VALUES (?1, ?2, ?3, 'failed', ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
-                 ON CONFLICT(location) DO UPDATE SET status='failed', reason=excluded.reason, run_id=excluded.run_id",
-                params![name, location, url, reason, run],
+                 VALUES (?1, ?2, ?3, ?6, ?4, ?5, strftime('%Y-%m-%dT%H:%M:%fZ','now'))
+                 ON CONFLICT(location) DO UPDATE SET status=excluded.status, reason=excluded.reason, run_id=excluded.run_id",
+                params![name, location, url, reason, run, status],
             )
             .map_err(self.err())?;
         Ok(())

@@ -10,6 +10,7 @@ pub struct Summary {
     pub ok: u64,
     pub resumed: u64,
     pub failures: Vec<(String, String)>,
+    pub skipped: Vec<(String, String)>,
     pub py_files: u64,
     pub notebooks: u64,
     pub manifests: u64,
@@ -50,13 +51,15 @@ impl Summary {
 
     pub fn render(&self) -> String {
         let mut s = String::new();
-        let total = self.ok + self.failed() + self.resumed;
+        let skipped = self.resumed + self.skipped.len() as u64;
+        let total = self.ok + self.failed() + skipped;
         let _ = writeln!(
             s,
-            "repositories  {total}: {} mined, {} failed, {} skipped (already mined at the same commit)",
+            "repositories  {total}: {} mined, {} failed, {skipped} skipped ({} already mined at the same commit, {} empty)",
             self.ok,
             self.failed(),
-            self.resumed
+            self.resumed,
+            self.skipped.len()
         );
         let files = self.py_files + self.notebooks + self.manifests;
         let _ = writeln!(

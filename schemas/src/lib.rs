@@ -21,6 +21,7 @@ pub const JSON_SCHEMAS: &[(&str, &str)] = &[
     ("repos", include_str!("../json/repo.schema.json")),
     ("skipped", include_str!("../json/skipped.schema.json")),
     ("files", include_str!("../json/file.schema.json")),
+    ("runs", include_str!("../json/run.schema.json")),
 ];
 
 /// Where a model comes from (see GROUND_TRUTH_FORMAT.md).
