@@ -226,3 +226,53 @@ pub struct FileReport {
     pub error: Option<String>,
     pub usages: Vec<ModelUsage>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn locations_round_trip_through_their_exported_form() {
+        for loc in
+            [Location::Line(1), Location::Line(4242), Location::Cell { cell: 0, line: 1 }, Location::Cell { cell: 17, line: 3 }]
+        {
+            assert_eq!(Location::from_json(&loc.to_json()), Some(loc));
+        }
+        assert_eq!(Location::from_json(&serde_json::json!("cell:x:1")), None);
+        assert_eq!(Location::from_json(&serde_json::json!("12")), None);
+    }
+
+    #[test]
+    fn enums_round_trip_through_their_names() {
+        for s in [Source::Hub, Source::File, Source::Api, Source::Aux] {
+            assert_eq!(Source::parse(s.as_str()), Some(s));
+        }
+        for r in [
+            Resolvable::Literal,
+            Resolvable::Constant,
+            Resolvable::DefaultArg,
+            Resolvable::EnvDefault,
+            Resolvable::Config,
+            Resolvable::Implicit,
+            Resolvable::Dynamic,
+        ] {
+            assert_eq!(Resolvable::parse(r.as_str()), Some(r));
+        }
+    }
+
+    #[test]
+    fn every_json_schema_is_json_and_names_its_table() {
+        for (table, text) in JSON_SCHEMAS {
+            let v: serde_json::Value = serde_json::from_str(text).unwrap_or_else(|e| panic!("{table}: {e}"));
+            assert!(v["properties"].is_object(), "{table}");
+            assert!(v["title"].as_str().is_some_and(|t| t.contains(table)), "{table}");
+        }
+    }
+
+    #[test]
+    fn the_ddl_declares_the_tables_the_store_writes() {
+        for t in ["meta", "runs", "repos", "files", "skipped", "usages"] {
+            assert!(SQLITE_DDL.contains(&format!("CREATE TABLE IF NOT EXISTS {t} ")), "{t}");
+        }
+    }
+}
