@@ -23,6 +23,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
     ("keras.toml", include_str!("../../queries/catalog/keras.toml")),
     ("serialized.toml", include_str!("../../queries/catalog/serialized.toml")),
     ("hosted.toml", include_str!("../../queries/catalog/hosted.toml")),
+    ("http.toml", include_str!("../../queries/catalog/http.toml")),
+    ("nlp.toml", include_str!("../../queries/catalog/nlp.toml")),
+    ("speech.toml", include_str!("../../queries/catalog/speech.toml")),
 ];
 
 /// Data the catalog uses to canonicalise model ids.
@@ -99,6 +102,10 @@ struct RawArg {
     /// as written (an enum member), not a variable to resolve.
     #[serde(default)]
     enum_literal: bool,
+    /// The model is the value of this key in a dict argument
+    /// (`requests.post(url, json={"model": "llama3"})`).
+    #[serde(default)]
+    key: Option<String>,
 }
 
 /// Where an argument is: by position and/or by keyword.
@@ -107,6 +114,7 @@ pub struct ArgSpec {
     pub position: Option<usize>,
     pub keywords: Vec<String>,
     pub enum_literal: bool,
+    pub key: Option<String>,
 }
 
 /// A condition that must hold for the call to be a load.
@@ -114,6 +122,8 @@ pub struct ArgSpec {
 pub struct Condition {
     pub keyword: String,
     pub position: Option<usize>,
+    /// `json[model]`: the argument is a dict with this key.
+    pub key: Option<String>,
     pub test: CondTest,
 }
 
@@ -134,6 +144,8 @@ pub enum Implicit {
     Unnamed,
     /// The callee's last segment is the implied model (`models.resnet18`).
     CalleeName,
+    /// The callee's module is the implied model (`en_core_web_sm.load()`).
+    Module,
 }
 
 /// Risk flags a rule reads.
@@ -182,6 +194,7 @@ pub struct Catalog {
     /// First segments of every callee pattern: a file mentioning none of
     /// them cannot contain a site.
     roots: Vec<String>,
+    root_set: HashSet<String>,
     roots_re: regex::bytes::Regex,
     version: String,
     pub legacy_ids: LegacyIds,
@@ -248,7 +261,7 @@ impl Catalog {
         let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Ok(Catalog { rules, roots, roots_re, version: format!("{}-{}", rules_count_tag(files.len()), hex), legacy_ids })
+        Ok(Catalog { rules, root_set: roots.iter().cloned().collect(), roots, roots_re, version: format!("{}-{}", rules_count_tag(files.len()), hex), legacy_ids })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -278,8 +291,11 @@ impl Catalog {
     /// The rule that decides for a qualified callee: the first (by priority)
     /// whose patterns match.
     pub fn rule_for(&self, qualified: &str) -> Option<&Rule> {
-        let root = qualified.split('.').next().unwrap_or(qualified);
-        if !self.roots.iter().any(|r| r == root) {
+        let root = match qualified.strip_prefix("?.") {
+            Some(method) => method,
+            None => qualified.split('.').next().unwrap_or(qualified),
+        };
+        if !self.root_set.contains(root) {
             return None;
         }
         self.rules.iter().find(|r| r.matches(qualified))
@@ -331,7 +347,8 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         None => None,
         Some("unnamed") => Some(Implicit::Unnamed),
         Some("callee") => Some(Implicit::CalleeName),
-        Some(o) => return Err(ctx(format!("implicit '{o}' is not unnamed|callee"))),
+        Some("module") => Some(Implicit::Module),
+        Some(o) => return Err(ctx(format!("implicit '{o}' is not unnamed|callee|module"))),
     };
     let mut require_any = Vec::new();
     for c in &r.require_any {
@@ -351,7 +368,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     let model = r
         .model
         .iter()
-        .map(|a| ArgSpec { position: a.position, keywords: a.keywords.clone(), enum_literal: a.enum_literal })
+        .map(|a| ArgSpec { position: a.position, keywords: a.keywords.clone(), enum_literal: a.enum_literal, key: a.key.clone() })
         .collect::<Vec<_>>();
     if model.iter().any(|a| a.position.is_none() && a.keywords.is_empty()) {
         return Err(ctx("a model argument needs a position or keywords".into()));
@@ -390,20 +407,35 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
     } else {
         (s, CondTest::Present)
     };
-    let (kw, pos) = match lhs.trim().split_once('@') {
+    let lhs = lhs.trim();
+    let (lhs, key) = match lhs.strip_suffix(']').and_then(|l| l.split_once('[')) {
+        Some((l, k)) if !k.is_empty() => (l, Some(k.to_string())),
+        Some(_) => return Err(format!("condition '{s}': empty [key]")),
+        None => (lhs, None),
+    };
+    let (kw, pos) = match lhs.split_once('@') {
         Some((k, p)) => (k, Some(p.parse::<usize>().map_err(|_| format!("condition '{s}': position '{p}' is not a number"))?)),
         None => (lhs.trim(), None),
     };
     if kw.is_empty() || !kw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(format!("condition '{s}': '{kw}' is not a keyword name"));
     }
-    Ok(Condition { keyword: kw.to_string(), position: pos, test })
+    Ok(Condition { keyword: kw.to_string(), position: pos, key, test })
 }
 
 /// Compile a callee pattern. Globs: `*` matches within one dotted segment,
 /// `**` across segments. `re:` starts a regular expression, which must begin
 /// with `^` and a literal root module name.
 pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
+    if let Some(method) = p.strip_prefix("?.") {
+        // A method called on a receiver the analysis cannot name
+        // (`model.load_weights(...)` on a model the repository builds).
+        if method.is_empty() || !method.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+            return Err(format!("pattern '{p}': ?. must be followed by one method name"));
+        }
+        let rx = Regex::new(&format!("^\\?\\.{method}$")).map_err(|e| format!("pattern '{p}': {e}"))?;
+        return Ok((rx, method.to_string()));
+    }
     if let Some(re) = p.strip_prefix("re:") {
         let rest = re.strip_prefix('^').ok_or_else(|| format!("regex pattern '{p}' must start with ^"))?;
         let root: String = rest.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
@@ -461,6 +493,10 @@ mod tests {
         assert!(r.is_match("torch.load"));
         assert!(!r.is_match("torch.hub.load"));
         assert!(pattern_to_regex("torch.(load)").is_err());
+        let (r, root) = pattern_to_regex("?.load_weights").unwrap();
+        assert_eq!(root, "load_weights");
+        assert!(r.is_match("?.load_weights") && !r.is_match("x.load_weights"));
+        assert!(pattern_to_regex("?.a.b").is_err());
         let (r, _) = pattern_to_regex("openai.OpenAI().models.list").unwrap();
         assert!(r.is_match("openai.OpenAI().models.list"));
         assert!(!r.is_match("openai.OpenAI.models.list"));
@@ -471,11 +507,13 @@ mod tests {
     fn conditions() {
         assert_eq!(
             parse_condition("pretrained@1!=False").unwrap(),
-            Condition { keyword: "pretrained".into(), position: Some(1), test: CondTest::NotEquals("False".into()) }
+            Condition { keyword: "pretrained".into(), position: Some(1), key: None, test: CondTest::NotEquals("False".into()) }
         );
         assert_eq!(parse_condition("weights").unwrap().test, CondTest::Present);
         assert!(parse_condition("we ights=1").is_err());
         assert!(parse_condition("w@x=1").is_err());
+        assert_eq!(parse_condition("json[model]").unwrap().key.as_deref(), Some("model"));
+        assert!(parse_condition("json[]").is_err());
     }
 
     #[test]

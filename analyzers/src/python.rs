@@ -787,16 +787,30 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     fn match_call(&self, call: Node<'t>, scope: usize) -> Option<ModelUsage> {
         let func = call.child_by_field_name("function")?;
-        let marked = self.qualify(func, scope, call.start_byte(), 0)?;
-        let rule = self.catalog.rule_for(&marked)?;
-        // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
-        let qualified = marked.replace("()", "");
+        let marked = self.qualify(func, scope, call.start_byte(), 0);
+        let (rule, qualified) = match marked.as_deref().and_then(|m| self.catalog.rule_for(m)) {
+            // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
+            Some(r) => (r, marked.as_deref().unwrap_or_default().replace("()", "")),
+            None => {
+                // Method rules (`?.load_weights`) for receivers no rule names.
+                if func.kind() != "attribute" {
+                    return None;
+                }
+                let attr = self.text(func.child_by_field_name("attribute")?);
+                let r = self.catalog.rule_for(&format!("?.{attr}"))?;
+                let api = match marked {
+                    Some(m) => m.replace("()", ""),
+                    None => self.text(func).split_whitespace().collect::<String>(),
+                };
+                (r, api)
+            }
+        };
         let args = Args::of(call, self);
-        if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| self.condition_holds(c, &args)) {
+        if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| self.condition_holds(c, &args, scope)) {
             return None;
         }
         let callee_last = qualified.rsplit('.').next().unwrap_or(&qualified).to_string();
-        let (model, resolvable) = self.model_of(rule, &args, scope, &callee_last);
+        let (model, resolvable) = self.model_of(rule, &args, scope, &qualified);
         let mut source = rule.source;
         let mut model_id = None;
         let mut revision = None;
@@ -847,8 +861,43 @@ impl<'t, 'c> Analysis<'t, 'c> {
         })
     }
 
-    fn condition_holds(&self, c: &crate::catalog::Condition, args: &Args<'t>) -> bool {
+    /// The value of `key` in a dict literal, directly or through a name
+    /// bound to one (`payload = {"model": ...}; post(json=payload)`).
+    fn dict_value(&self, node: Node<'t>, key: &str, scope: usize, depth: u32) -> Option<Node<'t>> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "dictionary" => {
+                let mut cur = node.walk();
+                let pairs: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() == "pair").collect();
+                pairs.into_iter().rev().find_map(|p| {
+                    let k = p.child_by_field_name("key")?;
+                    (self.resolve(k, scope, depth + 1).value.as_deref() == Some(key)).then(|| p.child_by_field_name("value"))?
+                })
+            }
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte())?.kind {
+                BKind::Value(v) => self.dict_value(v, key, scope, depth + 1),
+                _ => None,
+            },
+            "call" => {
+                // `dict(model=...)`
+                let f = node.child_by_field_name("function")?;
+                if self.text(f) != "dict" {
+                    return None;
+                }
+                Args::of(node, self).keyword(key)
+            }
+            _ => None,
+        }
+    }
+
+    fn condition_holds(&self, c: &crate::catalog::Condition, args: &Args<'t>, scope: usize) -> bool {
         let v = args.keyword(&c.keyword).or_else(|| c.position.and_then(|p| args.positional.get(p).copied()));
+        let v = match (&c.key, v) {
+            (Some(k), Some(n)) => self.dict_value(n, k, scope, 0),
+            (_, v) => v,
+        };
         match (&c.test, v) {
             (_, None) => false,
             (CondTest::Present, Some(_)) => true,
@@ -857,7 +906,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
     }
 
-    fn model_of(&self, rule: &Rule, args: &Args<'t>, scope: usize, callee_last: &str) -> (Option<String>, Resolvable) {
+    fn model_of(&self, rule: &Rule, args: &Args<'t>, scope: usize, qualified: &str) -> (Option<String>, Resolvable) {
+        let callee_last = qualified.rsplit('.').next().unwrap_or(qualified);
         if rule.model.is_empty() {
             return (None, Resolvable::Dynamic);
         }
@@ -870,9 +920,19 @@ impl<'t, 'c> Analysis<'t, 'c> {
             let Some(node) = node else {
                 return match rule.implicit {
                     Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit),
+                    Some(Implicit::Module) => {
+                        (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit)
+                    }
                     Some(Implicit::Unnamed) => (None, Resolvable::Implicit),
                     None => (None, Resolvable::Dynamic),
                 };
+            };
+            let node = match &spec.key {
+                Some(k) => match self.dict_value(node, k, scope, 0) {
+                    Some(v) => v,
+                    None => return (None, Resolvable::Dynamic),
+                },
+                None => node,
             };
             if spec.enum_literal && node.kind() == "attribute" {
                 parts.push(self.text(node).split_whitespace().collect::<String>());
