@@ -329,13 +329,47 @@ fn plain_folder_skips_vendored_folders_links_binaries_and_large_files() {
     std::os::unix::fs::symlink(root.join("src/ok.py"), root.join("src/link.py")).expect("symlink");
     std::os::unix::fs::symlink("/", root.join("src/root_link")).expect("symlink");
     std::fs::write(root.join("src/broken.ipynb"), "{ this is not json").expect("w");
+    // Model artefacts: a real file, a Git LFS pointer, and a load that reads the first.
+    std::fs::create_dir_all(root.join("weights")).expect("mkdir");
+    std::fs::write(root.join("weights/head.onnx"), b"\x08\x07onnx-bytes").expect("w");
+    std::fs::write(
+        root.join("weights/big.safetensors"),
+        "version https://git-lfs.github.com/spec/v1\noid sha256:4d7a\nsize 1234567\n",
+    )
+    .expect("w");
+    std::fs::write(root.join("src/serve.py"), "import onnxruntime as ort\ns = ort.InferenceSession('weights/head.onnx')\n")
+        .expect("w");
+    std::fs::write(root.join("requirements.txt"), "onnxruntime==1.17.0\nflask\n").expect("w");
     std::fs::write(root.join("src/half.py"), "import joblib\nm = joblib.load('half.pkl')\ndef broken(:\n").expect("w");
     let db = tmp.path().join("m.sqlite");
     let o = mine(&["--path", root.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "--max-file-bytes", "1000", "-q"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let usages = export_jsonl(&db, &[]);
     let paths: Vec<&str> = usages.iter().filter_map(|u| u["path"].as_str()).collect();
-    assert_eq!(paths, vec!["src/half.py", "src/ok.py"], "{usages:?}");
+    assert_eq!(paths, vec!["src/half.py", "src/ok.py", "src/serve.py"], "{usages:?}");
+    assert_eq!(usages[2]["artifact"], "weights/head.onnx");
+    let artifacts = export_jsonl(&db, &["--table", "artifacts"]);
+    check_schema("artifacts", &artifacts);
+    let art = |p: &str| artifacts.iter().find(|a| a["path"] == p).unwrap_or_else(|| panic!("{p}: {artifacts:?}")).clone();
+    assert_eq!(
+        (art("weights/head.onnx")["lfs"].clone(), art("weights/head.onnx")["present"].clone()),
+        (Value::Bool(false), Value::Bool(true))
+    );
+    let big = art("weights/big.safetensors");
+    assert_eq!(
+        (big["lfs"].as_bool(), big["present"].as_bool(), big["lfs_size"].as_i64()),
+        (Some(true), Some(false), Some(1234567))
+    );
+    // The ML-enabled verdict, from the manifest and the imports.
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    assert_eq!(repos[0]["ml_enabled"], true);
+    assert_eq!(repos[0]["ml_core"], true, "torch is imported");
+    assert_eq!(repos[0]["artifacts"], 2);
+    let libs: Vec<&str> = repos[0]["ml_libraries"].as_array().expect("array").iter().filter_map(Value::as_str).collect();
+    assert_eq!(libs, vec!["onnxruntime", "torch"]);
+    let deps = export_jsonl(&db, &["--table", "dependencies"]);
+    check_schema("dependencies", &deps);
+    assert!(deps.iter().any(|d| d["name"] == "onnxruntime" && d["spec"] == "==1.17.0"), "{deps:?}");
     // A notebook that is not JSON and a file with a syntax error are
     // recorded; the rest of the file with the syntax error is still mined.
     let files = export_jsonl(&db, &["--table", "files"]);

@@ -30,6 +30,10 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 
 /// Data the catalog uses to canonicalise model ids.
 pub const EMBEDDED_LEGACY_IDS: &str = include_str!("../../queries/data/hf_legacy_canonical_ids.csv");
+/// The default model of each transformers pipeline task, by transformers version.
+pub const EMBEDDED_PIPELINE_DEFAULTS: &str = include_str!("../../queries/data/transformers_pipeline_defaults.csv");
+/// Libraries that make a repository ML-enabled.
+pub const EMBEDDED_ML_LIBRARIES: &str = include_str!("../../queries/data/ml_libraries.csv");
 
 #[derive(Debug, thiserror::Error)]
 pub enum CatalogError {
@@ -83,6 +87,9 @@ struct RawRule {
     flags: Vec<String>,
     #[serde(default)]
     download_only: bool,
+    /// Where the call names its task (`pipeline("ner")`).
+    #[serde(default)]
+    task: Vec<RawArg>,
     doc: String,
     example: String,
 }
@@ -173,6 +180,7 @@ pub struct Rule {
     pub revision: Vec<String>,
     pub flags: Vec<Flag>,
     pub download_only: bool,
+    pub task: Option<ArgSpec>,
     pub doc: String,
     pub example: String,
     /// The catalog file the rule came from.
@@ -198,6 +206,8 @@ pub struct Catalog {
     roots_re: regex::bytes::Regex,
     version: String,
     pub legacy_ids: LegacyIds,
+    pub pipeline_defaults: crate::link::PipelineDefaults,
+    pub ml_libraries: crate::link::MlLibraries,
 }
 
 impl Catalog {
@@ -252,6 +262,12 @@ impl Catalog {
         }
         hasher.update(legacy_csv.as_bytes());
         let legacy_ids = LegacyIds::from_csv(legacy_csv).map_err(|e| invalid("hf_legacy_canonical_ids.csv", e))?;
+        hasher.update(EMBEDDED_PIPELINE_DEFAULTS.as_bytes());
+        hasher.update(EMBEDDED_ML_LIBRARIES.as_bytes());
+        let pipeline_defaults = crate::link::PipelineDefaults::from_csv(EMBEDDED_PIPELINE_DEFAULTS)
+            .map_err(|e| invalid("transformers_pipeline_defaults.csv", e))?;
+        let ml_libraries =
+            crate::link::MlLibraries::from_csv(EMBEDDED_ML_LIBRARIES).map_err(|e| invalid("ml_libraries.csv", e))?;
         // Stable order: priority, then file order (sort is stable).
         rules.sort_by_key(|r| r.priority);
         let mut roots: Vec<String> = rules.iter().flat_map(|r| r.roots.iter().cloned()).collect();
@@ -261,7 +277,16 @@ impl Catalog {
         let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
-        Ok(Catalog { rules, root_set: roots.iter().cloned().collect(), roots, roots_re, version: format!("{}-{}", rules_count_tag(files.len()), hex), legacy_ids })
+        Ok(Catalog {
+            rules,
+            root_set: roots.iter().cloned().collect(),
+            roots,
+            roots_re,
+            version: format!("{}-{}", rules_count_tag(files.len()), hex),
+            legacy_ids,
+            pipeline_defaults,
+            ml_libraries,
+        })
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -390,6 +415,12 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         revision: r.revision,
         flags,
         download_only: r.download_only,
+        task: r.task.first().map(|a| ArgSpec {
+            position: a.position,
+            keywords: a.keywords.clone(),
+            enum_literal: false,
+            key: None,
+        }),
         doc: r.doc,
         example: r.example,
         file: file.to_string(),

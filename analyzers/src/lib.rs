@@ -2,6 +2,8 @@
 //! system access beyond what the caller hands in.
 
 pub mod catalog;
+pub mod link;
+pub mod manifest;
 pub mod modelid;
 pub mod notebook;
 pub mod python;
@@ -39,26 +41,37 @@ pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog)
         syntax_errors: false,
         error: None,
         usages: Vec::new(),
+        dependencies: Vec::new(),
+        imports: Vec::new(),
     };
     match kind {
-        FileKind::Manifest => {}
+        FileKind::Manifest => report.dependencies = manifest::parse(path, &String::from_utf8_lossy(bytes)),
         FileKind::Python => {
             let src = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            if path.rsplit('/').next() == Some("setup.py") {
+                report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
+            }
             if !catalog.mentions_any_root(src) {
+                // Nothing a rule matches can be here: the imports, for the
+                // ML-enabled verdict, come from a line scan instead of a parse.
+                report.imports = python::quick_imports(&String::from_utf8_lossy(src));
                 return report;
             }
             let facts = python::analyze_module(src, path, catalog);
             report.syntax_errors = facts.syntax_errors;
             report.usages = facts.usages;
+            report.imports = facts.imported_roots;
         }
         FileKind::Notebook => match notebook::parse_notebook(bytes) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
                 if !catalog.mentions_any_root(nb.python.as_bytes()) {
+                    report.imports = python::quick_imports(&nb.python);
                     return report;
                 }
                 let facts = python::analyze_module(nb.python.as_bytes(), path, catalog);
                 report.syntax_errors = facts.syntax_errors;
+                report.imports = facts.imported_roots;
                 for mut u in facts.usages {
                     if let Location::Line(l) = u.location {
                         if let Some((cell, line)) = nb.location(l) {

@@ -48,6 +48,26 @@ pub fn analyze_source(src: &[u8], catalog: &Catalog) -> PyFacts {
     analyze_module(src, "", catalog)
 }
 
+/// Top-level modules imported, from a line scan (no parse): for files no
+/// rule can match, where only the imports are wanted.
+pub fn quick_imports(text: &str) -> Vec<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(r"(?m)^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)|from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b)")
+            .expect("regex")
+    });
+    let mut out = std::collections::BTreeSet::new();
+    for c in re.captures_iter(text) {
+        let names = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()).unwrap_or("");
+        for n in names.split(',') {
+            if let Some(root) = n.trim().split('.').next().filter(|r| !r.is_empty()) {
+                out.insert(root.to_string());
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
 /// The package a repository file belongs to, for resolving relative imports:
 /// `pkg/sub/mod.py` and `pkg/sub/__init__.py` are both in `pkg.sub`.
 pub fn package_of(path: &str) -> Vec<String> {
@@ -841,6 +861,14 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 Flag::WeightsOnly => weights_only = args.keyword("weights_only").and_then(|v| self.resolve_bool(v, scope, 0)),
             }
         }
+        let task = rule.task.as_ref().and_then(|spec| {
+            let node = spec
+                .keywords
+                .iter()
+                .find_map(|k| args.keyword(k))
+                .or_else(|| spec.position.and_then(|p| args.positional.get(p).copied()))?;
+            self.resolve(node, scope, 0).value
+        });
         let start = call.start_position();
         let first_line = self.text(call).lines().next().unwrap_or("").trim().chars().take(200).collect();
         Some(ModelUsage {
@@ -858,6 +886,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
             weights_only,
             download_only: rule.download_only,
             snippet: first_line,
+            confidence: schemas::Confidence::High,
+            notes: None,
+            artifact: None,
+            task,
         })
     }
 
@@ -1041,6 +1073,12 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_imports_find_top_level_modules() {
+        let t = "import os, torch.nn as nn\nfrom sklearn.svm import SVC\n  import numpy\nfrom . import x\n# import fake\n";
+        assert_eq!(quick_imports(t), vec!["numpy", "os", "sklearn", "torch"]);
+    }
 
     #[test]
     fn relative_imports_resolve_against_the_package() {

@@ -21,16 +21,18 @@ pub enum Table {
     Skipped,
     Files,
     Runs,
+    Artifacts,
+    Dependencies,
 }
 
 const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
     u.ecosystem, u.api, u.rule, u.model, u.model_id, u.model_resolvable, u.revision, u.trust_remote_code, u.weights_only,
-    u.download_only, u.snippet
+    u.download_only, u.confidence, u.task, u.notes, u.artifact, u.snippet
   FROM usages u JOIN repos r ON r.id = u.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
 const REPOS: &str = "SELECT name AS repo, location, url, commit_id AS \"commit\", commit_kind, dirty, shallow, status, reason,
     tool_version, catalog_version, mined_at, py_files, ipynb_files, manifest_files, skipped_files, error_files, usages,
-    bytes, elapsed_ms
+    bytes, elapsed_ms, ml_enabled, ml_core, ml_libraries, ml_evidence, transformers_version, artifacts
   FROM repos WHERE (?1 IS NULL OR name = ?1 OR location = ?1) ORDER BY name, location";
 const SKIPPED: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", s.path, s.reason, s.bytes, s.detail
   FROM skipped s JOIN repos r ON r.id = s.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
@@ -40,11 +42,30 @@ const FILES: &str =
   FROM files f JOIN repos r ON r.id = f.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, f.path";
 
+const ARTIFACTS: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", a.path, a.ext, a.bytes, a.lfs, a.lfs_size, a.present
+  FROM artifacts a JOIN repos r ON r.id = a.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, a.path";
+const DEPENDENCIES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", d.manifest, d.name, d.spec
+  FROM dependencies d JOIN repos r ON r.id = d.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, d.manifest, d.name";
 const RUNS: &str = "SELECT id AS run, started_at, finished_at, tool_version, catalog_version, args, repos_ok, repos_failed,
     repos_skipped FROM runs WHERE (?1 IS NULL OR ?1 = ?1) ORDER BY id";
 
 /// Columns stored as 0/1 that export as booleans.
-const BOOLS: &[&str] = &["dirty", "shallow", "trust_remote_code", "weights_only", "download_only", "syntax_errors"];
+const BOOLS: &[&str] = &[
+    "dirty",
+    "shallow",
+    "trust_remote_code",
+    "weights_only",
+    "download_only",
+    "syntax_errors",
+    "ml_enabled",
+    "ml_core",
+    "lfs",
+    "present",
+];
+/// Columns stored as JSON text that export as JSON values.
+const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence"];
 
 fn to_json(v: ValueRef<'_>, col: &str) -> Value {
     match v {
@@ -65,6 +86,8 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         Table::Skipped => SKIPPED,
         Table::Files => FILES,
         Table::Runs => RUNS,
+        Table::Artifacts => ARTIFACTS,
+        Table::Dependencies => DEPENDENCIES,
     };
     let db_err = |e: rusqlite::Error| MineError::Io(format!("reading the database: {e}"));
     let mut st = store.conn().prepare(q).map_err(db_err)?;
@@ -76,11 +99,10 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         for (i, c) in cols.iter().enumerate() {
             m.insert(c.clone(), to_json(r.get_ref(i).map_err(db_err)?, c));
         }
-        if table == Table::Runs {
-            // The command line is stored as a JSON array; export it as one.
-            if let Some(Value::String(a)) = m.get("args") {
+        for c in JSON_TEXT {
+            if let Some(Value::String(a)) = m.get(*c) {
                 let parsed = serde_json::from_str::<Value>(a).unwrap_or(Value::Null);
-                m.insert("args".into(), parsed);
+                m.insert(c.to_string(), parsed);
             }
         }
         if table == Table::Usages {
@@ -96,6 +118,7 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
 }
 
 fn csv_cell(v: &Value) -> String {
+    // Arrays and objects (ml_libraries, args) stay JSON inside the cell.
     match v {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -156,6 +179,8 @@ fn header_of(store: &Store, table: Table) -> Result<Vec<String>, MineError> {
         Table::Skipped => SKIPPED,
         Table::Files => FILES,
         Table::Runs => RUNS,
+        Table::Artifacts => ARTIFACTS,
+        Table::Dependencies => DEPENDENCIES,
     };
     let st = store.conn().prepare(q).map_err(|e| MineError::Io(e.to_string()))?;
     Ok(st.column_names().filter(|c| *c != "cell").map(|c| c.to_string()).collect())

@@ -9,9 +9,10 @@ use crate::source::{forge_name, last_component_name, RepoSpec};
 use crate::store::{Known, MinedRow, Store};
 use crate::summary::Summary;
 use crate::walk::{self, Candidate, Listing};
+use analyzers::link::Verdict;
 use analyzers::Catalog;
 use rayon::prelude::*;
-use schemas::{FileReport, SkipReason, SkippedFile};
+use schemas::{Artifact, FileReport, SkipReason, SkippedFile};
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
@@ -71,9 +72,16 @@ pub struct Mined {
     pub commit_kind: &'static str,
     pub dirty: Option<bool>,
     pub shallow: Option<bool>,
+    pub analysed: Analysed,
+    pub elapsed_ms: u64,
+}
+
+/// The files of one repository, analysed and linked.
+pub struct Analysed {
     pub files: Vec<FileReport>,
     pub skipped: Vec<SkippedFile>,
-    pub elapsed_ms: u64,
+    pub artifacts: Vec<Artifact>,
+    pub verdict: Verdict,
 }
 
 struct Ctx<'a> {
@@ -171,12 +179,11 @@ fn writer_loop(
                         shallow: m.shallow,
                         tool_version: TOOL_VERSION,
                         catalog_version,
-                        files: &m.files,
-                        skipped: &m.skipped,
+                        analysed: &m.analysed,
                         elapsed_ms: m.elapsed_ms,
                     },
                 )?;
-                summary.add_mined(&m.files, &m.skipped);
+                summary.add_mined(&m.analysed);
             }
             Outcome::Failed { name, location, url, reason } => {
                 store.write_status(run_id, "failed", &name, &location, url.as_deref(), &reason)?;
@@ -250,7 +257,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
         let listing = walk::list_git(&repo, head, ctx.settings.max_file_bytes)?;
         let git_dir = repo.path().to_path_buf();
         drop(repo);
-        let (files, skipped) = analyze_listing(listing, Some(&git_dir), ctx);
+        let analysed = analyze_listing(listing, Some(&git_dir), ctx);
         Ok(Step::Mined(Mined {
             name,
             location,
@@ -259,8 +266,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             commit_kind: "git",
             dirty,
             shallow: Some(false),
-            files,
-            skipped,
+            analysed,
             elapsed_ms: 0,
         }))
     } else {
@@ -269,7 +275,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
         if ctx.already_mined(&location, &commit) {
             return Ok(Step::Resumed);
         }
-        let (files, skipped) = analyze_listing(listing, None, ctx);
+        let analysed = analyze_listing(listing, None, ctx);
         Ok(Step::Mined(Mined {
             name,
             location,
@@ -278,8 +284,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             commit_kind: "content-hash",
             dirty: None,
             shallow: None,
-            files,
-            skipped,
+            analysed,
             elapsed_ms: 0,
         }))
     }
@@ -299,7 +304,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
     let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
     drop(repo);
-    let (files, skipped) = analyze_listing(listing, Some(&fetched.git_dir), ctx);
+    let analysed = analyze_listing(listing, Some(&fetched.git_dir), ctx);
     Ok(Step::Mined(Mined {
         name,
         location: location.clone(),
@@ -308,8 +313,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
         commit_kind: "git",
         dirty: None,
         shallow: Some(fetched.shallow),
-        files,
-        skipped,
+        analysed,
         elapsed_ms: 0,
     }))
 }
@@ -349,8 +353,8 @@ enum FileResult {
     Skip(SkippedFile),
 }
 
-fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> (Vec<FileReport>, Vec<SkippedFile>) {
-    let Listing { candidates, mut skipped } = listing;
+fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> Analysed {
+    let Listing { candidates, mut skipped, mut artifacts } = listing;
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
     let results: Vec<FileResult> = candidates
@@ -387,7 +391,9 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> (
     }
     files.sort_by(|a, b| a.path.cmp(&b.path));
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
-    (files, skipped)
+    artifacts.sort_by(|a, b| a.path.cmp(&b.path));
+    let verdict = analyzers::link::link_repo(&mut files, &artifacts, catalog);
+    Analysed { files, skipped, artifacts, verdict }
 }
 
 /// Analyse one file; a panic in the analyzer becomes the file's error.
@@ -400,6 +406,8 @@ fn analyze_one(c: &Candidate, bytes: &[u8], catalog: &Catalog) -> FileReport {
             syntax_errors: false,
             error: Some(format!("analyzer failed: {}", panic_message(&p))),
             usages: Vec::new(),
+            dependencies: Vec::new(),
+            imports: Vec::new(),
         }
     })
 }

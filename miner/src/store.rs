@@ -2,7 +2,7 @@
 //! written in one transaction, so a crash never leaves half a repository.
 
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension};
-use schemas::{FileReport, SkippedFile, SCHEMA_VERSION, SQLITE_DDL};
+use schemas::{SCHEMA_VERSION, SQLITE_DDL};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -183,26 +183,32 @@ impl Store {
         let path = self.path.clone();
         let e = sql(&path);
         let tx = self.conn.transaction().map_err(&e)?;
-        let py = m.files.iter().filter(|f| f.kind == schemas::FileKind::Python).count() as i64;
-        let nb = m.files.iter().filter(|f| f.kind == schemas::FileKind::Notebook).count() as i64;
-        let mf = m.files.iter().filter(|f| f.kind == schemas::FileKind::Manifest).count() as i64;
-        let errs = m.files.iter().filter(|f| f.error.is_some()).count() as i64;
-        let usages: i64 = m.files.iter().map(|f| f.usages.len() as i64).sum();
-        let bytes: i64 = m.files.iter().map(|f| f.bytes as i64).sum();
+        let a = m.analysed;
+        let v = &a.verdict;
+        let ml_libraries = serde_json::to_string(&v.ml_libraries).unwrap_or_else(|_| "[]".into());
+        let ml_evidence = serde_json::to_string(&v.evidence).unwrap_or_else(|_| "{}".into());
+        let py = a.files.iter().filter(|f| f.kind == schemas::FileKind::Python).count() as i64;
+        let nb = a.files.iter().filter(|f| f.kind == schemas::FileKind::Notebook).count() as i64;
+        let mf = a.files.iter().filter(|f| f.kind == schemas::FileKind::Manifest).count() as i64;
+        let errs = a.files.iter().filter(|f| f.error.is_some()).count() as i64;
+        let usages: i64 = a.files.iter().map(|f| f.usages.len() as i64).sum();
+        let bytes: i64 = a.files.iter().map(|f| f.bytes as i64).sum();
         let repo_id: i64 = tx
             .query_row(
                 "INSERT INTO repos(name, location, url, commit_id, commit_kind, dirty, shallow, status, reason, tool_version,
                     catalog_version, run_id, mined_at, py_files, ipynb_files, manifest_files, skipped_files, error_files,
-                    usages, bytes, elapsed_ms)
+                    usages, bytes, elapsed_ms, ml_enabled, ml_libraries, ml_evidence, transformers_version, artifacts, ml_core)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'ok', NULL, ?8, ?9, ?10, strftime('%Y-%m-%dT%H:%M:%fZ','now'),
-                    ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
+                    ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)
                  ON CONFLICT(location) DO UPDATE SET name=excluded.name, url=excluded.url, commit_id=excluded.commit_id,
                     commit_kind=excluded.commit_kind, dirty=excluded.dirty, shallow=excluded.shallow, status='ok', reason=NULL,
                     tool_version=excluded.tool_version, catalog_version=excluded.catalog_version, run_id=excluded.run_id,
                     mined_at=excluded.mined_at, py_files=excluded.py_files, ipynb_files=excluded.ipynb_files,
                     manifest_files=excluded.manifest_files, skipped_files=excluded.skipped_files,
                     error_files=excluded.error_files, usages=excluded.usages, bytes=excluded.bytes,
-                    elapsed_ms=excluded.elapsed_ms
+                    elapsed_ms=excluded.elapsed_ms, ml_enabled=excluded.ml_enabled, ml_libraries=excluded.ml_libraries,
+                    ml_evidence=excluded.ml_evidence, transformers_version=excluded.transformers_version,
+                    artifacts=excluded.artifacts, ml_core=excluded.ml_core
                  RETURNING id",
                 params![
                     m.name,
@@ -218,16 +224,22 @@ impl Store {
                     py,
                     nb,
                     mf,
-                    m.skipped.len() as i64,
+                    a.skipped.len() as i64,
                     errs,
                     usages,
                     bytes,
-                    m.elapsed_ms as i64
+                    m.elapsed_ms as i64,
+                    v.ml_enabled,
+                    ml_libraries,
+                    ml_evidence,
+                    v.transformers_version,
+                    a.artifacts.len() as i64,
+                    v.ml_core
                 ],
                 |r| r.get(0),
             )
             .map_err(&e)?;
-        for table in ["usages", "files", "skipped"] {
+        for table in ["usages", "files", "skipped", "artifacts", "dependencies"] {
             tx.execute(&format!("DELETE FROM {table} WHERE repo_id = ?1"), params![repo_id]).map_err(&e)?;
         }
         {
@@ -239,11 +251,18 @@ impl Store {
             let mut ust = tx
                 .prepare(
                     "INSERT INTO usages(repo_id, path, line, cell, col, source, ecosystem, api, rule, model, model_id,
-                        model_resolvable, revision, trust_remote_code, weights_only, download_only, snippet)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17)",
+                        model_resolvable, revision, trust_remote_code, weights_only, download_only, snippet, confidence,
+                        notes, artifact, task)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
                 )
                 .map_err(&e)?;
-            for f in m.files {
+            let mut dst = tx
+                .prepare("INSERT OR REPLACE INTO dependencies(repo_id, manifest, name, spec) VALUES (?1,?2,?3,?4)")
+                .map_err(&e)?;
+            for f in &a.files {
+                for d in &f.dependencies {
+                    dst.execute(params![repo_id, f.path, d.name, d.spec]).map_err(&e)?;
+                }
                 fst.execute(params![
                     repo_id,
                     f.path,
@@ -276,7 +295,11 @@ impl Store {
                         u.trust_remote_code,
                         u.weights_only,
                         u.download_only,
-                        u.snippet
+                        u.snippet,
+                        u.confidence.as_str(),
+                        u.notes,
+                        u.artifact,
+                        u.task
                     ])
                     .map_err(&e)?;
                 }
@@ -284,8 +307,17 @@ impl Store {
             let mut sst = tx
                 .prepare("INSERT OR REPLACE INTO skipped(repo_id, path, reason, bytes, detail) VALUES (?1,?2,?3,?4,?5)")
                 .map_err(&e)?;
-            for s in m.skipped {
+            for s in &a.skipped {
                 sst.execute(params![repo_id, s.path, s.reason.as_str(), s.bytes.map(|b| b as i64), s.detail]).map_err(&e)?;
+            }
+            let mut ast = tx
+                .prepare(
+                    "INSERT OR REPLACE INTO artifacts(repo_id, path, ext, bytes, lfs, lfs_size, present) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+                )
+                .map_err(&e)?;
+            for x in &a.artifacts {
+                ast.execute(params![repo_id, x.path, x.ext, x.bytes as i64, x.lfs, x.lfs_size.map(|b| b as i64), x.present])
+                    .map_err(&e)?;
             }
         }
         tx.commit().map_err(&e)?;
@@ -327,7 +359,6 @@ pub struct MinedRow<'a> {
     pub shallow: Option<bool>,
     pub tool_version: &'a str,
     pub catalog_version: &'a str,
-    pub files: &'a [FileReport],
-    pub skipped: &'a [SkippedFile],
+    pub analysed: &'a crate::pipeline::Analysed,
     pub elapsed_ms: u64,
 }

@@ -1,6 +1,7 @@
 //! The one-screen summary printed at the end of a run.
 
-use schemas::{FileKind, FileReport, SkippedFile};
+use crate::pipeline::Analysed;
+use schemas::FileKind;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::time::Duration;
@@ -18,6 +19,9 @@ pub struct Summary {
     pub error_files: u64,
     pub syntax_error_files: u64,
     pub usages: u64,
+    pub artifacts: u64,
+    pub lfs_pointers: u64,
+    pub ml_enabled: u64,
     pub by_source: BTreeMap<String, u64>,
     pub by_ecosystem: BTreeMap<String, u64>,
     pub elapsed: Duration,
@@ -26,10 +30,13 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn add_mined(&mut self, files: &[FileReport], skipped: &[SkippedFile]) {
+    pub fn add_mined(&mut self, a: &Analysed) {
         self.ok += 1;
-        self.skipped_files += skipped.len() as u64;
-        for f in files {
+        self.skipped_files += a.skipped.len() as u64;
+        self.artifacts += a.artifacts.len() as u64;
+        self.lfs_pointers += a.artifacts.iter().filter(|x| x.lfs).count() as u64;
+        self.ml_enabled += a.verdict.ml_enabled as u64;
+        for f in &a.files {
             match f.kind {
                 FileKind::Python => self.py_files += 1,
                 FileKind::Notebook => self.notebooks += 1,
@@ -67,6 +74,8 @@ impl Summary {
             "files         {files} analysed ({} Python, {} notebooks, {} manifests); {} skipped; {} unreadable; {} with syntax errors",
             self.py_files, self.notebooks, self.manifests, self.skipped_files, self.error_files, self.syntax_error_files
         );
+        let _ = writeln!(s, "ml-enabled    {} of {} mined repositories", self.ml_enabled, self.ok);
+        let _ = writeln!(s, "artifacts     {} model files committed ({} Git LFS pointers)", self.artifacts, self.lfs_pointers);
         let _ = writeln!(s, "usages        {}", self.usages);
         let join = |m: &BTreeMap<String, u64>| {
             let mut v: Vec<_> = m.iter().collect();

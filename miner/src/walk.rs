@@ -6,7 +6,7 @@
 //! recorded as skipped with the reason.
 
 use analyzers::classify_path;
-use schemas::{FileKind, SkipReason, SkippedFile};
+use schemas::{Artifact, FileKind, SkipReason, SkippedFile};
 use std::path::{Path, PathBuf};
 
 /// Folder names never mined.
@@ -42,6 +42,70 @@ pub enum Handle {
 pub struct Listing {
     pub candidates: Vec<Candidate>,
     pub skipped: Vec<SkippedFile>,
+    /// Model weights files (and Git LFS pointers to them).
+    pub artifacts: Vec<Artifact>,
+}
+
+/// Extensions of model artefacts: weights, checkpoints, exported graphs,
+/// serialized estimators.
+pub const ARTIFACT_EXTS: &[&str] = &[
+    ".pt",
+    ".pth",
+    ".bin",
+    ".ckpt",
+    ".safetensors",
+    ".onnx",
+    ".pkl",
+    ".pickle",
+    ".joblib",
+    ".sav",
+    ".h5",
+    ".hdf5",
+    ".keras",
+    ".pb",
+    ".tflite",
+    ".lite",
+    ".gguf",
+    ".ggml",
+    ".mlmodel",
+    ".mlpackage",
+    ".caffemodel",
+    ".weights",
+    ".pdparams",
+    ".pdmodel",
+    ".params",
+    ".engine",
+    ".trt",
+    ".plan",
+    ".mar",
+    ".nemo",
+    ".pmml",
+    ".cbm",
+    ".xgb",
+    ".ubj",
+    ".msgpack",
+    ".npz",
+    ".model",
+    ".torchscript",
+    ".ptl",
+];
+
+/// The artefact extension of a path, if it has one.
+pub fn artifact_ext(path: &str) -> Option<&'static str> {
+    let lower = path.to_ascii_lowercase();
+    ARTIFACT_EXTS.iter().find(|e| lower.ends_with(*e)).copied()
+}
+
+const LFS_HEADER: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+/// An artefact from its path, size and (for small files) its first bytes:
+/// a Git LFS pointer announces the real size and means the weights are not here.
+pub fn artifact(path: String, ext: &str, bytes: u64, head: Option<&[u8]>) -> Artifact {
+    let pointer = head.filter(|h| h.starts_with(LFS_HEADER));
+    let lfs_size = pointer.and_then(|h| {
+        String::from_utf8_lossy(h).lines().find_map(|l| l.strip_prefix("size ").and_then(|n| n.trim().parse::<u64>().ok()))
+    });
+    Artifact { path, ext: ext.to_string(), bytes, lfs: pointer.is_some(), lfs_size, present: pointer.is_none() }
 }
 
 fn skip(path: String, reason: SkipReason, bytes: Option<u64>, detail: Option<String>) -> SkippedFile {
@@ -79,6 +143,13 @@ pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> R
                 out.skipped.push(skip(path, SkipReason::Submodule, None, None));
             }
             Some(git2::ObjectType::Blob) => {
+                if let Some(ext) = artifact_ext(&path) {
+                    if mode != 0o120000 {
+                        let size = odb.read_header(entry.id()).map(|(s, _)| s as u64).unwrap_or(0);
+                        let head = if size < 1024 { repo.find_blob(entry.id()).ok().map(|b| b.content().to_vec()) } else { None };
+                        out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
+                    }
+                }
                 let Some(kind) = classify_path(&path) else { return git2::TreeWalkResult::Ok };
                 if mode == 0o120000 {
                     out.skipped.push(skip(path, SkipReason::Symlink, None, None));
@@ -144,6 +215,13 @@ pub fn list_dir(root: &Path, max_bytes: u64) -> Listing {
                 it.skip_current_dir();
             }
             continue;
+        }
+        if let Some(ext) = artifact_ext(&path) {
+            if ft.is_file() {
+                let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
+                let head = if size < 1024 { std::fs::read(entry.path()).ok() } else { None };
+                out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
+            }
         }
         let Some(kind) = classify_path(&path) else { continue };
         if entry.file_name().to_str().is_none() {

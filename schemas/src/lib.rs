@@ -10,10 +10,10 @@ use std::fmt;
 
 /// Version of the SQLite schema. A database carrying another version is
 /// refused, never migrated silently.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 /// The SQLite DDL, one statement list per schema version.
-pub const SQLITE_DDL: &str = include_str!("../sqlite/001_init.sql");
+pub const SQLITE_DDL: &str = include_str!("../sqlite/002_schema.sql");
 
 /// JSON Schemas of the exported formats, by table name.
 pub const JSON_SCHEMAS: &[(&str, &str)] = &[
@@ -22,6 +22,8 @@ pub const JSON_SCHEMAS: &[(&str, &str)] = &[
     ("skipped", include_str!("../json/skipped.schema.json")),
     ("files", include_str!("../json/file.schema.json")),
     ("runs", include_str!("../json/run.schema.json")),
+    ("artifacts", include_str!("../json/artifact.schema.json")),
+    ("dependencies", include_str!("../json/dependency.schema.json")),
 ];
 
 /// Where a model comes from (see GROUND_TRUTH_FORMAT.md).
@@ -160,6 +162,60 @@ pub struct ModelUsage {
     pub download_only: bool,
     /// First line of the call, trimmed and cut to 200 characters.
     pub snippet: String,
+    /// How sure the rule is that this is a model load: `high`, or `medium` /
+    /// `low` for pickle-family loads whose object may be data.
+    pub confidence: Confidence,
+    /// How a value was decided when the code alone does not say it (a
+    /// pipeline's default model for the pinned transformers version).
+    pub notes: Option<String>,
+    /// The committed weights file this load reads, when one matches.
+    pub artifact: Option<String>,
+    /// The task the call names (`pipeline("sentiment-analysis")`), when it names one.
+    pub task: Option<String>,
+}
+
+/// How sure a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Confidence {
+    High,
+    Medium,
+    Low,
+}
+
+impl Confidence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Confidence::High => "high",
+            Confidence::Medium => "medium",
+            Confidence::Low => "low",
+        }
+    }
+}
+
+/// A dependency declared in a manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dependency {
+    /// Normalised distribution name: lowercase, `_` and `.` as `-`.
+    pub name: String,
+    /// The version specifier as written (`==4.37.2`, `>=2.0`), if any.
+    pub spec: Option<String>,
+}
+
+/// A model artefact committed to the repository (or its Git LFS pointer).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Artifact {
+    pub path: String,
+    /// Lowercase extension with the dot: `.safetensors`.
+    pub ext: String,
+    /// Size in the repository (for an LFS pointer: the pointer's size).
+    pub bytes: u64,
+    /// The file is a Git LFS pointer.
+    pub lfs: bool,
+    /// The size the LFS pointer announces.
+    pub lfs_size: Option<u64>,
+    /// The weights themselves are in the repository (not only a pointer).
+    pub present: bool,
 }
 
 /// Kind of a mined file.
@@ -225,6 +281,10 @@ pub struct FileReport {
     /// The file could not be analysed at all (e.g. a notebook that is not JSON).
     pub error: Option<String>,
     pub usages: Vec<ModelUsage>,
+    /// Dependencies a manifest (or setup.py) declares.
+    pub dependencies: Vec<Dependency>,
+    /// Top-level modules the file imports.
+    pub imports: Vec<String>,
 }
 
 #[cfg(test)]
@@ -271,7 +331,7 @@ mod tests {
 
     #[test]
     fn the_ddl_declares_the_tables_the_store_writes() {
-        for t in ["meta", "runs", "repos", "files", "skipped", "usages"] {
+        for t in ["meta", "runs", "repos", "files", "skipped", "usages", "artifacts", "dependencies"] {
             assert!(SQLITE_DDL.contains(&format!("CREATE TABLE IF NOT EXISTS {t} ")), "{t}");
         }
     }

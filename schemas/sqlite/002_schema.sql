@@ -1,4 +1,5 @@
--- modelmine database, schema version 1.
+-- modelmine database, schema version 2 (version 1 lacked artifacts,
+-- dependencies, the ML-enabled verdict and usage notes/confidence).
 -- One row per repository in `repos`; every other table hangs off it and is
 -- replaced as a whole when the repository is mined again.
 
@@ -41,7 +42,13 @@ CREATE TABLE IF NOT EXISTS repos (
     error_files      INTEGER NOT NULL DEFAULT 0,
     usages           INTEGER NOT NULL DEFAULT 0,
     bytes            INTEGER NOT NULL DEFAULT 0,
-    elapsed_ms       INTEGER
+    elapsed_ms       INTEGER,
+    ml_enabled       INTEGER,               -- depends on an ML library (manifests or imports)
+    ml_core          INTEGER,               -- depends on TensorFlow, PyTorch or scikit-learn (the study's criterion)
+    ml_libraries     TEXT,                  -- JSON array of the ML libraries found
+    ml_evidence      TEXT,                  -- JSON object: library -> where it was found
+    transformers_version TEXT,              -- the version pinned (==) in a manifest, if any
+    artifacts        INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX IF NOT EXISTS repos_name ON repos(name);
 
@@ -83,7 +90,30 @@ CREATE TABLE IF NOT EXISTS usages (
     trust_remote_code  INTEGER,
     weights_only       INTEGER,
     download_only      INTEGER NOT NULL DEFAULT 0,
-    snippet            TEXT NOT NULL
+    snippet            TEXT NOT NULL,
+    confidence         TEXT NOT NULL DEFAULT 'high',
+    task               TEXT,                -- the task the call names (pipeline("ner"))
+    notes              TEXT,
+    artifact           TEXT                 -- path of the committed weights file it reads
 );
 CREATE INDEX IF NOT EXISTS usages_repo ON usages(repo_id);
 CREATE INDEX IF NOT EXISTS usages_model ON usages(model_id);
+
+CREATE TABLE IF NOT EXISTS artifacts (
+    repo_id   INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    path      TEXT NOT NULL,
+    ext       TEXT NOT NULL,
+    bytes     INTEGER NOT NULL,
+    lfs       INTEGER NOT NULL DEFAULT 0,
+    lfs_size  INTEGER,
+    present   INTEGER NOT NULL,
+    PRIMARY KEY (repo_id, path)
+);
+
+CREATE TABLE IF NOT EXISTS dependencies (
+    repo_id   INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    manifest  TEXT NOT NULL,                -- path of the manifest (or setup.py)
+    name      TEXT NOT NULL,                -- normalised distribution name
+    spec      TEXT,                         -- version specifier as written
+    PRIMARY KEY (repo_id, manifest, name)
+);
