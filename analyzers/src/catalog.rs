@@ -90,6 +90,10 @@ struct RawRule {
     /// Where the call names its task (`pipeline("ner")`).
     #[serde(default)]
     task: Vec<RawArg>,
+    /// The loaded object may be data, not a model (pickle, joblib): judge it
+    /// from names and later use, and say how sure the judgement is.
+    #[serde(default)]
+    judge_object: bool,
     doc: String,
     example: String,
 }
@@ -181,6 +185,7 @@ pub struct Rule {
     pub flags: Vec<Flag>,
     pub download_only: bool,
     pub task: Option<ArgSpec>,
+    pub judge_object: bool,
     pub doc: String,
     pub example: String,
     /// The catalog file the rule came from.
@@ -415,6 +420,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         revision: r.revision,
         flags,
         download_only: r.download_only,
+        judge_object: r.judge_object,
         task: r.task.first().map(|a| ArgSpec {
             position: a.position,
             keywords: a.keywords.clone(),

@@ -108,7 +108,7 @@ pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
     a.package = package_of(path);
     a.collect(root);
     let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
-    let calls = std::mem::take(&mut a.calls);
+    let calls = a.calls.clone();
     for (call, scope) in calls {
         if let Some(u) = a.match_call(call, scope) {
             facts.usages.push(u);
@@ -861,6 +861,14 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 Flag::WeightsOnly => weights_only = args.keyword("weights_only").and_then(|v| self.resolve_bool(v, scope, 0)),
             }
         }
+        let mut confidence = schemas::Confidence::High;
+        if rule.judge_object {
+            match self.judge_object(call, model.as_deref()) {
+                ObjectKind::Data => return None,
+                ObjectKind::Aux => source = Source::Aux,
+                ObjectKind::Model(c) => confidence = c,
+            }
+        }
         let task = rule.task.as_ref().and_then(|spec| {
             let node = spec
                 .keywords
@@ -886,7 +894,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             weights_only,
             download_only: rule.download_only,
             snippet: first_line,
-            confidence: schemas::Confidence::High,
+            confidence,
             notes: None,
             artifact: None,
             task,
@@ -921,6 +929,65 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 Args::of(node, self).keyword(key)
             }
             _ => None,
+        }
+    }
+
+    /// Is what a pickle-family call loads a model, an auxiliary artefact
+    /// (a vectorizer, a scaler) or data? Judged from the file name, the name
+    /// it is assigned to, and what the code later calls on it.
+    fn judge_object(&self, call: Node<'t>, path: Option<&str>) -> ObjectKind {
+        let target = call.parent().filter(|p| p.kind() == "assignment").and_then(|p| p.child_by_field_name("left"));
+        let var = target.map(|t| self.text(t).into_owned());
+        let mut names = Vec::new();
+        if let Some(p) = path {
+            let base = p.rsplit(['/', '\\']).next().unwrap_or(p);
+            names.push(base.rsplit_once('.').map(|(b, _)| b).unwrap_or(base).to_ascii_lowercase());
+        }
+        if let Some(v) = &var {
+            names.push(v.rsplit('.').next().unwrap_or(v).to_ascii_lowercase());
+        }
+        let words: Vec<&str> = names.iter().flat_map(|n| n.split(|c: char| !c.is_ascii_alphanumeric())).filter(|w| !w.is_empty()).collect();
+        let any = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| w == s || (s.len() > 3 && w.contains(s))));
+        // What the code does with the object afterwards.
+        let mut used_as_model = false;
+        let mut used_as_aux = false;
+        if let Some(v) = &var {
+            for (c, _) in &self.calls {
+                let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else { continue };
+                if self.text(obj) != v.as_str() {
+                    continue;
+                }
+                match &*self.text(attr) {
+                    "predict" | "predict_proba" | "predict_log_proba" | "decision_function" | "score_samples" | "forward"
+                    | "generate" | "kneighbors" | "classify" | "infer" => used_as_model = true,
+                    "transform" | "inverse_transform" | "fit_transform" | "texts_to_sequences" | "encode" => used_as_aux = true,
+                    _ => {}
+                }
+            }
+        }
+        const MODEL: &[&str] = &[
+            "model", "models", "clf", "classifier", "regressor", "estimator", "pipeline", "svm", "svc", "svr", "rf", "forest", "xgb",
+            "xgboost", "lgbm", "lightgbm", "gbm", "catboost", "knn", "tree", "logreg", "logistic", "kmeans", "cluster", "net", "network",
+            "predictor", "booster", "ensemble", "mlp", "detector", "recognizer", "lda", "nmf", "bayes", "nb", "weights",
+        ];
+        const AUX: &[&str] = &[
+            "vectorizer", "vectoriser", "tfidf", "scaler", "scalers", "labelencoder", "encoder", "imputer", "preprocessor", "tokenizer",
+            "pca", "normalizer", "binarizer", "onehot",
+        ];
+        const DATA: &[&str] = &[
+            "data", "dataset", "df", "dataframe", "features", "feature", "train", "test", "labels", "label", "vocab", "history",
+            "results", "stats", "dict", "mapping", "index", "cache", "config", "params", "meta", "metadata", "ids", "embeddings",
+            "corpus", "word2idx", "idx2word", "samples", "splits", "graph", "scores",
+        ];
+        if used_as_model || any(MODEL) && !any(AUX) {
+            ObjectKind::Model(schemas::Confidence::High)
+        } else if used_as_aux || any(AUX) {
+            ObjectKind::Aux
+        } else if any(DATA) {
+            ObjectKind::Data
+        } else {
+            ObjectKind::Model(schemas::Confidence::Low)
         }
     }
 
@@ -993,6 +1060,13 @@ fn innermost_value(assign: Node<'_>) -> Option<Node<'_>> {
         }
     }
     None
+}
+
+/// What a pickle-family load reads.
+enum ObjectKind {
+    Model(schemas::Confidence),
+    Aux,
+    Data,
 }
 
 /// The arguments of one call.

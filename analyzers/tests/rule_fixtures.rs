@@ -14,6 +14,8 @@ struct Expect {
     line: u32,
     rule: String,
     model: Option<Option<String>>,
+    /// Other fields asserted as `field=value`: source, confidence, model_id, resolvable.
+    fields: Vec<(String, String)>,
 }
 
 fn expectations(src: &str) -> (Vec<Expect>, Vec<u32>) {
@@ -24,9 +26,16 @@ fn expectations(src: &str) -> (Vec<Expect>, Vec<u32>) {
         if let Some(idx) = line.find("# expect: ") {
             let mut words = line[idx + 10..].split_whitespace();
             let rule = words.next().expect("rule id after # expect:").to_string();
-            let model =
-                words.find_map(|w| w.strip_prefix("model=")).map(|m| if m == "null" { None } else { Some(m.to_string()) });
-            exp.push(Expect { line: n, rule, model });
+            let mut model = None;
+            let mut fields = Vec::new();
+            for w in words {
+                match w.split_once('=') {
+                    Some(("model", m)) => model = Some(if m == "null" { None } else { Some(m.to_string()) }),
+                    Some((k, v)) => fields.push((k.to_string(), v.to_string())),
+                    None => {}
+                }
+            }
+            exp.push(Expect { line: n, rule, model, fields });
         } else if line.contains("# expect-none") {
             none.push(n);
         }
@@ -61,6 +70,23 @@ fn every_rule_has_a_fixture_that_passes() {
                     if let Some(m) = &e.model {
                         if &u.model != m {
                             failures.push(format!("{}.py:{l}: model {:?}, expected {:?}", rule.id, u.model, m));
+                        }
+                    }
+                    for (k, v) in &e.fields {
+                        let got = match k.as_str() {
+                            "source" => u.source.as_str().to_string(),
+                            "confidence" => u.confidence.as_str().to_string(),
+                            "resolvable" => u.model_resolvable.as_str().to_string(),
+                            "model_id" => u.model_id.clone().unwrap_or_else(|| "null".into()),
+                            "revision" => u.revision.clone().unwrap_or_else(|| "null".into()),
+                            "task" => u.task.clone().unwrap_or_else(|| "null".into()),
+                            other => {
+                                failures.push(format!("{}.py:{l}: unknown field {other}= in the fixture", rule.id));
+                                continue;
+                            }
+                        };
+                        if &got != v {
+                            failures.push(format!("{}.py:{l}: {k} {got:?}, expected {v:?}", rule.id));
                         }
                     }
                 }
