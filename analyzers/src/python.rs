@@ -133,6 +133,9 @@ enum BKind<'t> {
     Import(usize),
     /// A local `def` or `class`.
     Def,
+    /// A local function, with the scope of its body: a call of it stands
+    /// for what it returns (`def get_client(): return OpenAI()`).
+    Func(Node<'t>, usize),
     /// A function parameter, with its default value.
     Param(Option<Node<'t>>),
     /// `name = value`.
@@ -251,11 +254,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 "import_statement" => self.collect_import(node, scope),
                 "import_from_statement" => self.collect_import_from(node, scope),
                 "function_definition" => {
+                    let fscope = self.new_scope(scope, ScopeKind::Function);
                     if let Some(name) = node.child_by_field_name("name") {
                         let n = self.text(name).into_owned();
-                        self.bind(scope, &n, node.start_byte(), BKind::Def);
+                        self.bind(scope, &n, node.start_byte(), BKind::Func(node, fscope));
                     }
-                    let fscope = self.new_scope(scope, ScopeKind::Function);
                     if let Some(params) = node.child_by_field_name("parameters") {
                         self.collect_params(params, fscope);
                     }
@@ -555,9 +558,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
         None
     }
 
+    /// `self.attr`: an assignment to `self.attr` in a method, else a class
+    /// attribute (`class Bot: client = OpenAI()`).
     fn lookup_self_attr(&self, attr: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
         let cls = self.enclosing_class(scope)?;
-        let bs = self.scopes[cls].bindings.get(&format!("self.{attr}"))?;
+        let bindings = &self.scopes[cls].bindings;
+        let bs = bindings.get(&format!("self.{attr}")).or_else(|| bindings.get(attr))?;
         bs.iter().rev().find(|b| b.pos < pos).or_else(|| bs.last()).copied()
     }
 
@@ -597,11 +603,49 @@ impl<'t, 'c> Analysis<'t, 'c> {
             // The result of a call is marked `()`: `OpenAI().chat` is an
             // attribute of an instance, `AutoTokenizer.from_pretrained()(text)`
             // calls a loaded tokenizer, not `from_pretrained` again.
-            "call" => Some(format!("{}()", self.qualify(expr.child_by_field_name("function")?, scope, pos, depth + 1)?)),
+            "call" => {
+                let func = expr.child_by_field_name("function")?;
+                // A call of a local function stands for what it returns.
+                if func.kind() == "identifier" {
+                    if let Some(Binding { kind: BKind::Func(def, fscope), .. }) = self.lookup(&self.text(func), scope, pos) {
+                        return self.qualify_return(def, fscope, depth + 1);
+                    }
+                }
+                Some(format!("{}()", self.qualify(func, scope, pos, depth + 1)?))
+            }
             "parenthesized_expression" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             "await" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             _ => None,
         }
+    }
+
+    /// What a local function returns, when every `return` of its own body
+    /// (not of nested functions) qualifies to the same thing.
+    fn qualify_return(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<String> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        let body = def.child_by_field_name("body")?;
+        let mut found: Option<String> = None;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "return_statement" => {
+                    let v = n.named_child(0)?;
+                    let q = self.qualify(v, fscope, v.start_byte(), depth + 1)?;
+                    if found.as_ref().is_some_and(|f| *f != q) {
+                        return None;
+                    }
+                    found = Some(q);
+                    continue;
+                }
+                _ => {}
+            }
+            let mut cur = n.walk();
+            stack.extend(n.named_children(&mut cur));
+        }
+        found
     }
 
     fn qualify_binding(&self, b: Binding<'t>, depth: u32) -> Option<String> {
@@ -613,7 +657,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 _ => None,
             },
-            BKind::Def | BKind::Param(_) | BKind::Unknown => None,
+            BKind::Func(..) | BKind::Def | BKind::Param(_) | BKind::Unknown => None,
         }
     }
 
