@@ -138,7 +138,7 @@ pub struct Condition {
     pub test: CondTest,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum CondTest {
     /// The argument is present.
     Present,
@@ -146,7 +146,28 @@ pub enum CondTest {
     Equals(String),
     /// The argument is present and its text differs from the value.
     NotEquals(String),
+    /// `kw?!=VALUE`: the argument is absent (its default applies), or present
+    /// with another text (`weights?!=None`: Keras applications load ImageNet
+    /// weights by default).
+    AbsentOrNotEquals(String),
+    /// `kw~=REGEX`: the argument's resolved string value matches.
+    Matches(Regex),
 }
+
+impl PartialEq for CondTest {
+    fn eq(&self, other: &CondTest) -> bool {
+        match (self, other) {
+            (CondTest::Present, CondTest::Present) => true,
+            (CondTest::Equals(a), CondTest::Equals(b))
+            | (CondTest::NotEquals(a), CondTest::NotEquals(b))
+            | (CondTest::AbsentOrNotEquals(a), CondTest::AbsentOrNotEquals(b)) => a == b,
+            (CondTest::Matches(a), CondTest::Matches(b)) => a.as_str() == b.as_str(),
+            _ => false,
+        }
+    }
+}
+
+impl Eq for CondTest {}
 
 /// What the rule names when the call carries no model argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -437,7 +458,12 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
 /// `kw`, `kw=VALUE`, `kw!=VALUE`, optionally `kw@POS...` for an argument
 /// that may also be given by position.
 pub fn parse_condition(s: &str) -> Result<Condition, String> {
-    let (lhs, test) = if let Some((l, v)) = s.split_once("!=") {
+    let (lhs, test) = if let Some((l, v)) = s.split_once("~=") {
+        let rx = Regex::new(v.trim()).map_err(|e| format!("condition '{s}': {e}"))?;
+        (l, CondTest::Matches(rx))
+    } else if let Some((l, v)) = s.split_once("?!=") {
+        (l, CondTest::AbsentOrNotEquals(v.trim().to_string()))
+    } else if let Some((l, v)) = s.split_once("!=") {
         (l, CondTest::NotEquals(v.trim().to_string()))
     } else if let Some((l, v)) = s.split_once('=') {
         (l, CondTest::Equals(v.trim().to_string()))
@@ -484,11 +510,11 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
     }
     let root: String = p.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     if root.is_empty()
-        || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.*()".contains(c))
-        || p.replace("()", "").contains(['(', ')'])
+        || !p.chars().all(|c| c.is_ascii_alphanumeric() || "_.*()[]".contains(c))
+        || p.replace("()", "").replace("[]", "").contains(['(', ')', '[', ']'])
     {
         return Err(format!(
-            "pattern '{p}' must be a dotted name with * or ** wildcards and () for a call's result, starting with a module name"
+            "pattern '{p}' must be a dotted name with * or ** wildcards and () for a call's result ([] for an item), starting with a module name"
         ));
     }
     let mut out = String::from("^");
@@ -503,6 +529,8 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
             '.' => out.push_str("\\."),
             '(' => out.push_str("\\("),
             ')' => out.push_str("\\)"),
+            '[' => out.push_str("\\["),
+            ']' => out.push_str("\\]"),
             c => out.push(c),
         }
     }
@@ -550,6 +578,9 @@ mod tests {
         assert!(parse_condition("we ights=1").is_err());
         assert!(parse_condition("w@x=1").is_err());
         assert_eq!(parse_condition("json[model]").unwrap().key.as_deref(), Some("model"));
+        assert_eq!(parse_condition("weights?!=None").unwrap().test, CondTest::AbsentOrNotEquals("None".into()));
+        assert!(matches!(parse_condition("url@0~=\\.pt$").unwrap().test, CondTest::Matches(_)));
+        assert!(parse_condition("url~=(").is_err());
         assert!(parse_condition("json[]").is_err());
     }
 

@@ -7,6 +7,7 @@ pub mod manifest;
 pub mod modelid;
 pub mod notebook;
 pub mod python;
+pub mod usage;
 
 use schemas::{FileKind, FileReport, Location};
 

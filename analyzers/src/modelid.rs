@@ -174,7 +174,7 @@ pub fn canonical(kind: IdKind, ecosystem: &str, model: &str, callee_last: &str, 
         }
         IdKind::Path => {
             if is_url(model) {
-                plain(format!("url:{model}"))
+                Canonical { model_id: format!("url:{model}"), source: Some(Source::Hub), revision: None }
             } else {
                 plain(format!("file:{}", normalize_path(model)))
             }

@@ -9,11 +9,26 @@
 use schemas::{Location, ModelUsage, Resolvable, Source};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use crate::usage::{ArgVal, CallArgs, CallSite, Export, PendingCall};
+
+fn empty_roots() -> &'static HashSet<String> {
+    static EMPTY: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(HashSet::new)
+}
+
+/// What matching one call came to.
+enum Matched {
+    /// A usage, and the repository name its model is imported from when
+    /// the file alone cannot resolve it.
+    Usage(Box<ModelUsage>, Option<String>),
+    Pending(Box<PendingCall>),
+    Nothing,
+}
 use tree_sitter::{Node, Parser, Tree};
 
-use crate::catalog::{Catalog, CondTest, Flag, Implicit, Rule};
-use crate::modelid::canonical;
+use crate::catalog::Catalog;
 
 const MAX_DEPTH: u32 = 24;
 
@@ -41,6 +56,14 @@ pub struct PyFacts {
     pub syntax_errors: bool,
     /// Top-level modules imported (`torch`, `transformers`, ...).
     pub imported_roots: Vec<String>,
+    /// Calls on names imported from the repository's own modules, matched
+    /// by the link step once those modules' exports are known.
+    pub pending: Vec<PendingCall>,
+    /// Usages whose model is a name imported from a repository module, with
+    /// that name (`app.config.MODEL_NAME`), by index into `usages`.
+    pub pending_models: Vec<(usize, String)>,
+    /// What the file's module-level names stand for.
+    pub exports: Vec<(String, Export)>,
 }
 
 /// Analyse Python source; locations are plain 1-based lines.
@@ -63,6 +86,41 @@ pub fn quick_imports(text: &str) -> Vec<String> {
             if let Some(root) = n.trim().split('.').next().filter(|r| !r.is_empty()) {
                 out.insert(root.to_string());
             }
+        }
+    }
+    out.into_iter().collect()
+}
+
+/// Modules a file imports, absolute (relative imports resolved against
+/// `package`), from a line scan: `import a.b` gives `a.b`; `from a.b import
+/// c, d` gives `a.b`, `a.b.c` and `a.b.d` (each may be a submodule).
+pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| {
+        regex::Regex::new(
+            r"(?m)^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*)|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?[ \t]*([\w, \t]+))",
+        )
+        .expect("regex")
+    });
+    let mut out = std::collections::BTreeSet::new();
+    for c in re.captures_iter(text) {
+        if let Some(m) = c.get(1) {
+            for n in m.as_str().split(',') {
+                if let Some(name) = n.split_whitespace().next() {
+                    out.insert(name.to_string());
+                }
+            }
+        } else if let (Some(m), Some(names)) = (c.get(2), c.get(3)) {
+            let module = if m.as_str().starts_with('.') { absolute_module(package, m.as_str()) } else { m.as_str().to_string() };
+            if module.starts_with('.') {
+                continue;
+            }
+            for n in names.as_str().split(',') {
+                if let Some(name) = n.split_whitespace().next().filter(|n| *n != "*") {
+                    out.insert(format!("{module}.{name}"));
+                }
+            }
+            out.insert(module);
         }
     }
     out.into_iter().collect()
@@ -100,19 +158,37 @@ pub fn absolute_module(package: &[String], relative: &str) -> String {
 /// Analyse the Python source of the repository file at `path` (relative
 /// imports resolve against its package).
 pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
+    analyze_in_repo(src, path, catalog, &HashSet::new())
+}
+
+/// Analyse a file of a repository whose own top-level module names are
+/// `repo_roots`: calls and values through those modules are kept for the
+/// link step.
+pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &HashSet<String>) -> PyFacts {
     let Some(tree) = parse(src) else {
         return PyFacts { syntax_errors: true, ..Default::default() };
     };
     let root = tree.root_node();
     let mut a = Analysis::new(src, catalog);
     a.package = package_of(path);
+    a.repo_roots = repo_roots;
     a.collect(root);
     let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
     let calls = a.calls.clone();
     for (call, scope) in calls {
-        if let Some(u) = a.match_call(call, scope) {
-            facts.usages.push(u);
+        match a.match_call(call, scope) {
+            Matched::Usage(u, pending_model) => {
+                if let Some(r) = pending_model {
+                    facts.pending_models.push((facts.usages.len(), r));
+                }
+                facts.usages.push(*u);
+            }
+            Matched::Pending(p) => facts.pending.push(*p),
+            Matched::Nothing => {}
         }
+    }
+    if !repo_roots.is_empty() {
+        facts.exports = a.exports();
     }
     let mut roots: Vec<String> = a.imported_roots.into_iter().collect();
     roots.sort();
@@ -204,6 +280,8 @@ struct Analysis<'t, 'c> {
     imported_roots: std::collections::BTreeSet<String>,
     /// Package of the analysed file, for relative imports.
     package: Vec<String>,
+    /// Top-level module names of the repository.
+    repo_roots: &'c HashSet<String>,
 }
 
 impl<'t, 'c> Analysis<'t, 'c> {
@@ -217,6 +295,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             calls: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
+            repo_roots: empty_roots(),
         }
     }
 
@@ -516,8 +595,14 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     let o = self.text(obj);
                     if o == "self" || o == "cls" {
                         if let Some(cls) = self.enclosing_class(scope) {
+                            // Stored in the class, resolved where it was assigned
+                            // (`self.model = model` sees `__init__`'s parameters).
                             let key = format!("self.{}", self.text(attr));
-                            self.bind(cls, &key, target.start_byte(), kind);
+                            self.scopes[cls].bindings.entry(key).or_default().push(Binding {
+                                pos: target.start_byte(),
+                                scope,
+                                kind,
+                            });
                         }
                     }
                 }
@@ -615,6 +700,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
             "parenthesized_expression" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             "await" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
+            // An item of a registry: `sam_model_registry["vit_h"]` is `segment_anything.sam_model_registry[]`.
+            "subscript" => Some(format!("{}[]", self.qualify(expr.child_by_field_name("value")?, scope, pos, depth + 1)?)),
             _ => None,
         }
     }
@@ -849,19 +936,40 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     // ---------------------------------------------------------------- rules
 
-    fn match_call(&self, call: Node<'t>, scope: usize) -> Option<ModelUsage> {
-        let func = call.child_by_field_name("function")?;
+    fn call_site(&self, call: Node<'t>) -> CallSite {
+        let start = call.start_position();
+        CallSite {
+            location: Location::Line(start.row as u32 + 1),
+            column: start.column as u32 + 1,
+            snippet: self.text(call).lines().next().unwrap_or("").trim().chars().take(200).collect(),
+        }
+    }
+
+    fn match_call(&self, call: Node<'t>, scope: usize) -> Matched {
+        let Some(func) = call.child_by_field_name("function") else { return Matched::Nothing };
         let marked = self.qualify(func, scope, call.start_byte(), 0);
         let (rule, qualified) = match marked.as_deref().and_then(|m| self.catalog.rule_for(m)) {
             // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
             Some(r) => (r, marked.as_deref().unwrap_or_default().replace("()", "")),
             None => {
-                // Method rules (`?.load_weights`) for receivers no rule names.
-                if func.kind() != "attribute" {
-                    return None;
+                // A callee through the repository's own modules: for the link step.
+                if let Some(m) = marked.as_deref() {
+                    let root = m.split('.').next().unwrap_or(m).trim_end_matches("()");
+                    if self.repo_roots.contains(root) {
+                        let args = self.call_args(call, scope);
+                        return Matched::Pending(Box::new(PendingCall {
+                            callee: m.to_string(),
+                            args,
+                            site: self.call_site(call),
+                        }));
+                    }
                 }
-                let attr = self.text(func.child_by_field_name("attribute")?);
-                let r = self.catalog.rule_for(&format!("?.{attr}"))?;
+                // Method rules (`?.load_weights`) for receivers no rule names.
+                let attr = match func.kind() {
+                    "attribute" => func.child_by_field_name("attribute").map(|a| self.text(a)),
+                    _ => None,
+                };
+                let Some(r) = attr.and_then(|a| self.catalog.rule_for(&format!("?.{a}"))) else { return Matched::Nothing };
                 let api = match marked {
                     Some(m) => m.replace("()", ""),
                     None => self.text(func).split_whitespace().collect::<String>(),
@@ -869,111 +977,128 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 (r, api)
             }
         };
-        let args = Args::of(call, self);
-        if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| self.condition_holds(c, &args, scope)) {
-            return None;
-        }
-        let callee_last = qualified.rsplit('.').next().unwrap_or(&qualified).to_string();
-        let (model, resolvable) = self.model_of(rule, &args, scope, &qualified);
-        let mut source = rule.source;
-        let mut model_id = None;
-        let mut revision = None;
-        if let Some(m) = &model {
-            let c = canonical(rule.model_kind, &rule.ecosystem, m, &callee_last, &self.catalog.legacy_ids);
-            if let Some(s) = c.source {
-                if source == Source::Hub {
-                    source = s;
-                }
-            }
-            model_id = Some(c.model_id);
-            revision = c.revision;
-        }
-        for kw in &rule.revision {
-            if let Some(v) = args.keyword(kw) {
-                if let Some(s) = self.resolve(v, scope, 0).value {
-                    revision = Some(s);
-                }
-            }
-        }
-        let mut trust_remote_code = None;
-        let mut weights_only = None;
-        for f in &rule.flags {
-            match f {
-                Flag::TrustRemoteCode => {
-                    trust_remote_code = args.keyword("trust_remote_code").and_then(|v| self.resolve_bool(v, scope, 0))
-                }
-                Flag::WeightsOnly => weights_only = args.keyword("weights_only").and_then(|v| self.resolve_bool(v, scope, 0)),
-            }
-        }
-        let mut confidence = schemas::Confidence::High;
+        let args = self.call_args(call, scope);
+        let Some((mut u, pending_model)) = crate::usage::build(rule, qualified, &args, &self.call_site(call), self.catalog)
+        else {
+            return Matched::Nothing;
+        };
         if rule.judge_object {
-            match self.judge_object(call, model.as_deref()) {
-                ObjectKind::Data => return None,
-                ObjectKind::Aux => source = Source::Aux,
-                ObjectKind::Model(c) => confidence = c,
+            match self.judge_object(call, u.model.as_deref()) {
+                ObjectKind::Data => return Matched::Nothing,
+                ObjectKind::Aux => u.source = Source::Aux,
+                ObjectKind::Model(c) => u.confidence = c,
             }
         }
-        let task = rule.task.as_ref().and_then(|spec| {
-            let node = spec
-                .keywords
-                .iter()
-                .find_map(|k| args.keyword(k))
-                .or_else(|| spec.position.and_then(|p| args.positional.get(p).copied()))?;
-            self.resolve(node, scope, 0).value
-        });
-        let start = call.start_position();
-        let first_line = self.text(call).lines().next().unwrap_or("").trim().chars().take(200).collect();
-        Some(ModelUsage {
-            location: Location::Line(start.row as u32 + 1),
-            column: start.column as u32 + 1,
-            source,
-            ecosystem: rule.ecosystem.clone(),
-            api: qualified,
-            rule: rule.id.clone(),
-            model,
-            model_id,
-            model_resolvable: resolvable,
-            revision,
-            trust_remote_code,
-            weights_only,
-            download_only: rule.download_only,
-            snippet: first_line,
-            confidence,
-            notes: None,
-            artifact: None,
-            task,
-        })
+        Matched::Usage(Box::new(u), pending_model)
     }
 
-    /// The value of `key` in a dict literal, directly or through a name
-    /// bound to one (`payload = {"model": ...}; post(json=payload)`).
-    fn dict_value(&self, node: Node<'t>, key: &str, scope: usize, depth: u32) -> Option<Node<'t>> {
-        if depth > MAX_DEPTH {
+    /// Resolve every argument of a call as far as this file allows.
+    fn call_args(&self, call: Node<'t>, scope: usize) -> CallArgs {
+        let args = Args::of(call, self);
+        CallArgs {
+            positional: args.positional.iter().map(|n| self.arg_val(*n, scope, 0)).collect(),
+            keywords: args.keywords.iter().map(|(k, n)| (k.clone(), self.arg_val(*n, scope, 0))).collect(),
+            first_splat: args.first_splat,
+        }
+    }
+
+    fn arg_val(&self, node: Node<'t>, scope: usize, depth: u32) -> ArgVal {
+        let r = self.resolve(node, scope, 0);
+        let import_ref = if r.value.is_none() { self.repo_ref(node, scope) } else { None };
+        ArgVal {
+            text: self.text(node).split_whitespace().collect::<Vec<_>>().join(" "),
+            value: r.value,
+            kind: Some(r.kind),
+            is_attribute: node.kind() == "attribute",
+            boolean: self.resolve_bool(node, scope, 0),
+            dict: if depth < 2 { self.dict_entries(node, scope, depth) } else { Vec::new() },
+            import_ref,
+        }
+    }
+
+    /// A name or dotted name that refers into the repository's own modules.
+    fn repo_ref(&self, node: Node<'t>, scope: usize) -> Option<String> {
+        if self.repo_roots.is_empty() || !matches!(node.kind(), "identifier" | "attribute") {
             return None;
         }
+        let q = self.qualify(node, scope, node.start_byte(), 0)?;
+        let root = q.split('.').next().unwrap_or(&q);
+        (self.repo_roots.contains(root) && !q.contains("()")).then_some(q)
+    }
+
+    /// Entries of a dict literal, of `dict(k=v)`, or of a name bound to one.
+    fn dict_entries(&self, node: Node<'t>, scope: usize, depth: u32) -> Vec<(String, ArgVal)> {
         match node.kind() {
             "dictionary" => {
                 let mut cur = node.walk();
                 let pairs: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() == "pair").collect();
-                pairs.into_iter().rev().find_map(|p| {
-                    let k = p.child_by_field_name("key")?;
-                    (self.resolve(k, scope, depth + 1).value.as_deref() == Some(key)).then(|| p.child_by_field_name("value"))?
-                })
+                pairs
+                    .into_iter()
+                    .filter_map(|p| {
+                        let k = self.resolve(p.child_by_field_name("key")?, scope, 0).value?;
+                        Some((k, self.arg_val(p.child_by_field_name("value")?, scope, depth + 1)))
+                    })
+                    .collect()
             }
-            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte())?.kind {
-                BKind::Value(v) => self.dict_value(v, key, scope, depth + 1),
-                _ => None,
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
+                // Through a name, a literal inside the dict is a constant.
+                Some(Binding { kind: BKind::Value(v), scope: vscope, .. }) if depth < 4 => self
+                    .dict_entries(v, vscope, depth + 1)
+                    .into_iter()
+                    .map(|(k, mut a)| {
+                        if a.kind == Some(Resolvable::Literal) {
+                            a.kind = Some(Resolvable::Constant);
+                        }
+                        (k, a)
+                    })
+                    .collect(),
+                _ => Vec::new(),
             },
             "call" => {
-                // `dict(model=...)`
-                let f = node.child_by_field_name("function")?;
-                if self.text(f) != "dict" {
-                    return None;
+                let f = node.child_by_field_name("function");
+                // `json.dumps(payload)`: the body is the dict serialised.
+                if f.and_then(|f| self.qualify(f, scope, node.start_byte(), 0)).as_deref() == Some("json.dumps") {
+                    return match Args::of(node, self).positional.first() {
+                        Some(a) if depth < 4 => self.dict_entries(*a, scope, depth + 1),
+                        _ => Vec::new(),
+                    };
                 }
-                Args::of(node, self).keyword(key)
+                let is_dict = f.is_some_and(|f| self.text(f) == "dict");
+                if !is_dict {
+                    return Vec::new();
+                }
+                Args::of(node, self).keywords.iter().map(|(k, v)| (k.clone(), self.arg_val(*v, scope, depth + 1))).collect()
             }
-            _ => None,
+            _ => Vec::new(),
         }
+    }
+
+    /// What the module-level names stand for, for the files importing them.
+    fn exports(&self) -> Vec<(String, Export)> {
+        let mut out = Vec::new();
+        let mut names: Vec<(&String, &Vec<Binding<'t>>)> = self.scopes[0].bindings.iter().collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, bs) in names {
+            let Some(b) = bs.last() else { continue };
+            let e = match b.kind {
+                BKind::Value(v) => {
+                    let r = self.resolve(v, 0, 0);
+                    match r.value {
+                        Some(s) => {
+                            Some(Export::Str(s, if r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind }))
+                        }
+                        None => self.qualify(v, 0, v.start_byte(), 0).map(Export::Value),
+                    }
+                }
+                BKind::Import(i) => Some(Export::Value(self.imports[i].clone())),
+                BKind::Func(def, fscope) => self.qualify_return(def, fscope, 0).map(Export::Returns),
+                _ => None,
+            };
+            if let Some(e) = e {
+                out.push((name.clone(), e));
+            }
+        }
+        out
     }
 
     /// Is what a pickle-family call loads a model, an auxiliary artefact
@@ -990,7 +1115,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if let Some(v) = &var {
             names.push(v.rsplit('.').next().unwrap_or(v).to_ascii_lowercase());
         }
-        let words: Vec<&str> = names.iter().flat_map(|n| n.split(|c: char| !c.is_ascii_alphanumeric())).filter(|w| !w.is_empty()).collect();
+        let words: Vec<&str> =
+            names.iter().flat_map(|n| n.split(|c: char| !c.is_ascii_alphanumeric())).filter(|w| !w.is_empty()).collect();
         let any = |set: &[&str]| words.iter().any(|w| set.iter().any(|s| w == s || (s.len() > 3 && w.contains(s))));
         // What the code does with the object afterwards.
         let mut used_as_model = false;
@@ -998,7 +1124,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if let Some(v) = &var {
             for (c, _) in &self.calls {
                 let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else { continue };
+                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else {
+                    continue;
+                };
                 if self.text(obj) != v.as_str() {
                     continue;
                 }
@@ -1011,18 +1139,92 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
         }
         const MODEL: &[&str] = &[
-            "model", "models", "clf", "classifier", "regressor", "estimator", "pipeline", "svm", "svc", "svr", "rf", "forest", "xgb",
-            "xgboost", "lgbm", "lightgbm", "gbm", "catboost", "knn", "tree", "logreg", "logistic", "kmeans", "cluster", "net", "network",
-            "predictor", "booster", "ensemble", "mlp", "detector", "recognizer", "lda", "nmf", "bayes", "nb", "weights",
+            "model",
+            "models",
+            "clf",
+            "classifier",
+            "regressor",
+            "estimator",
+            "pipeline",
+            "svm",
+            "svc",
+            "svr",
+            "rf",
+            "forest",
+            "xgb",
+            "xgboost",
+            "lgbm",
+            "lightgbm",
+            "gbm",
+            "catboost",
+            "knn",
+            "tree",
+            "logreg",
+            "logistic",
+            "kmeans",
+            "cluster",
+            "net",
+            "network",
+            "predictor",
+            "booster",
+            "ensemble",
+            "mlp",
+            "detector",
+            "recognizer",
+            "lda",
+            "nmf",
+            "bayes",
+            "nb",
+            "weights",
         ];
         const AUX: &[&str] = &[
-            "vectorizer", "vectoriser", "tfidf", "scaler", "scalers", "labelencoder", "encoder", "imputer", "preprocessor", "tokenizer",
-            "pca", "normalizer", "binarizer", "onehot",
+            "vectorizer",
+            "vectoriser",
+            "tfidf",
+            "scaler",
+            "scalers",
+            "labelencoder",
+            "encoder",
+            "imputer",
+            "preprocessor",
+            "tokenizer",
+            "pca",
+            "normalizer",
+            "binarizer",
+            "onehot",
         ];
         const DATA: &[&str] = &[
-            "data", "dataset", "df", "dataframe", "features", "feature", "train", "test", "labels", "label", "vocab", "history",
-            "results", "stats", "dict", "mapping", "index", "cache", "config", "params", "meta", "metadata", "ids", "embeddings",
-            "corpus", "word2idx", "idx2word", "samples", "splits", "graph", "scores",
+            "data",
+            "dataset",
+            "df",
+            "dataframe",
+            "features",
+            "feature",
+            "train",
+            "test",
+            "labels",
+            "label",
+            "vocab",
+            "history",
+            "results",
+            "stats",
+            "dict",
+            "mapping",
+            "index",
+            "cache",
+            "config",
+            "params",
+            "meta",
+            "metadata",
+            "ids",
+            "embeddings",
+            "corpus",
+            "word2idx",
+            "idx2word",
+            "samples",
+            "splits",
+            "graph",
+            "scores",
         ];
         if used_as_model || any(MODEL) && !any(AUX) {
             ObjectKind::Model(schemas::Confidence::High)
@@ -1033,64 +1235,6 @@ impl<'t, 'c> Analysis<'t, 'c> {
         } else {
             ObjectKind::Model(schemas::Confidence::Low)
         }
-    }
-
-    fn condition_holds(&self, c: &crate::catalog::Condition, args: &Args<'t>, scope: usize) -> bool {
-        let v = args.keyword(&c.keyword).or_else(|| c.position.and_then(|p| args.positional.get(p).copied()));
-        let v = match (&c.key, v) {
-            (Some(k), Some(n)) => self.dict_value(n, k, scope, 0),
-            (_, v) => v,
-        };
-        match (&c.test, v) {
-            (_, None) => false,
-            (CondTest::Present, Some(_)) => true,
-            (CondTest::Equals(x), Some(n)) => self.text(n).trim() == x,
-            (CondTest::NotEquals(x), Some(n)) => self.text(n).trim() != x,
-        }
-    }
-
-    fn model_of(&self, rule: &Rule, args: &Args<'t>, scope: usize, qualified: &str) -> (Option<String>, Resolvable) {
-        let callee_last = qualified.rsplit('.').next().unwrap_or(qualified);
-        if rule.model.is_empty() {
-            return (None, Resolvable::Dynamic);
-        }
-        let mut parts = Vec::new();
-        let mut kind = Resolvable::Literal;
-        for spec in &rule.model {
-            let node = spec.keywords.iter().find_map(|k| args.keyword(k)).or_else(|| {
-                spec.position.and_then(|p| if args.splat_before(p) { None } else { args.positional.get(p).copied() })
-            });
-            let Some(node) = node else {
-                return match rule.implicit {
-                    Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit),
-                    Some(Implicit::Module) => {
-                        (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit)
-                    }
-                    Some(Implicit::Unnamed) => (None, Resolvable::Implicit),
-                    None => (None, Resolvable::Dynamic),
-                };
-            };
-            let node = match &spec.key {
-                Some(k) => match self.dict_value(node, k, scope, 0) {
-                    Some(v) => v,
-                    None => return (None, Resolvable::Dynamic),
-                },
-                None => node,
-            };
-            if spec.enum_literal && node.kind() == "attribute" {
-                parts.push(self.text(node).split_whitespace().collect::<String>());
-                continue;
-            }
-            let r = self.resolve(node, scope, 0);
-            match r.value {
-                Some(v) => {
-                    kind = weakest(kind, r.kind);
-                    parts.push(v);
-                }
-                None => return (None, Resolvable::Dynamic),
-            }
-        }
-        (Some(parts.join(&rule.join)), kind)
     }
 }
 
@@ -1153,10 +1297,6 @@ impl<'t> Args<'t> {
     fn keyword(&self, name: &str) -> Option<Node<'t>> {
         self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
     }
-
-    fn splat_before(&self, p: usize) -> bool {
-        self.first_splat.is_some_and(|s| s <= p)
-    }
 }
 
 /// Decode the common backslash escapes of a non-raw string.
@@ -1191,6 +1331,27 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quick_import_modules_resolve_relative_imports() {
+        let pkg = package_of("app/api/routes.py");
+        let t = "import os.path as p, json\nfrom ..llm import client, MODEL\nfrom . import deps\nfrom x.y import (a, b)\n";
+        assert_eq!(
+            quick_import_modules(t, &pkg),
+            vec![
+                "app.api",
+                "app.api.deps",
+                "app.llm",
+                "app.llm.MODEL",
+                "app.llm.client",
+                "json",
+                "os.path",
+                "x.y",
+                "x.y.a",
+                "x.y.b"
+            ]
+        );
+    }
 
     #[test]
     fn quick_imports_find_top_level_modules() {

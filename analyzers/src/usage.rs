@@ -1,0 +1,245 @@
+//! Building a usage from a matched rule and a call's resolved arguments.
+//! The same builder serves calls matched inside one file and calls matched
+//! only once the repository's other modules are known (a client created in
+//! `app/llm.py` and called in `app/chat.py`).
+
+use crate::catalog::{Catalog, CondTest, Condition, Flag, Implicit, Rule};
+use crate::modelid::canonical;
+use schemas::{Confidence, Location, ModelUsage, Resolvable, Source};
+
+/// One argument of a call, resolved as far as the file allows.
+#[derive(Debug, Clone, Default)]
+pub struct ArgVal {
+    /// The source text, white space collapsed.
+    pub text: String,
+    /// The string value, when it resolves to one.
+    pub value: Option<String>,
+    pub kind: Option<Resolvable>,
+    /// A dotted name (`ResNet50_Weights.IMAGENET1K_V2`).
+    pub is_attribute: bool,
+    /// `True`/`False`, directly or through a name.
+    pub boolean: Option<bool>,
+    /// Entries of a dict literal (or of a name bound to one) with string keys.
+    pub dict: Vec<(String, ArgVal)>,
+    /// The value is a name imported from a module of the repository
+    /// (`from .config import MODEL_NAME`): the link step resolves it.
+    pub import_ref: Option<String>,
+}
+
+impl ArgVal {
+    fn kind(&self) -> Resolvable {
+        self.kind.unwrap_or(Resolvable::Dynamic)
+    }
+}
+
+/// The arguments of one call.
+#[derive(Debug, Clone, Default)]
+pub struct CallArgs {
+    pub positional: Vec<ArgVal>,
+    pub keywords: Vec<(String, ArgVal)>,
+    /// Index in `positional` before which a `*args` splat appeared.
+    pub first_splat: Option<usize>,
+}
+
+impl CallArgs {
+    pub fn keyword(&self, name: &str) -> Option<&ArgVal> {
+        self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| v)
+    }
+
+    /// The argument at a position, unless a `*args` before it hides it.
+    pub fn at(&self, p: usize) -> Option<&ArgVal> {
+        if self.first_splat.is_some_and(|s| s <= p) {
+            return None;
+        }
+        self.positional.get(p)
+    }
+
+    fn find(&self, keywords: &[String], position: Option<usize>) -> Option<&ArgVal> {
+        keywords.iter().find_map(|k| self.keyword(k)).or_else(|| position.and_then(|p| self.at(p)))
+    }
+}
+
+/// Where a call is.
+#[derive(Debug, Clone)]
+pub struct CallSite {
+    pub location: Location,
+    pub column: u32,
+    pub snippet: String,
+}
+
+/// A call no rule matched in its own file, whose callee names a module of
+/// the repository: matched again once that module's exports are known.
+#[derive(Debug, Clone)]
+pub struct PendingCall {
+    /// Qualified callee with `()` markers: `app.llm.client.chat.completions.create`.
+    pub callee: String,
+    pub args: CallArgs,
+    pub site: CallSite,
+}
+
+/// What a module-level name of a file stands for, for the files importing it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Export {
+    /// A string constant, with how it was resolved in its own file.
+    Str(String, Resolvable),
+    /// An object a qualified name stands for (`openai.OpenAI()`, a class alias).
+    Value(String),
+    /// A function whose calls return this (`def get_client(): return OpenAI()`).
+    Returns(String),
+}
+
+fn dict_get<'a>(a: &'a ArgVal, key: &str) -> Option<&'a ArgVal> {
+    a.dict.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v)
+}
+
+fn condition_holds(c: &Condition, args: &CallArgs) -> bool {
+    let v = args.keyword(&c.keyword).or_else(|| c.position.and_then(|p| args.positional.get(p)));
+    let v = match (&c.key, v) {
+        (Some(k), Some(a)) => dict_get(a, k),
+        (_, v) => v,
+    };
+    match (&c.test, v) {
+        (CondTest::AbsentOrNotEquals(_), None) => true,
+        (_, None) => false,
+        (CondTest::Present, Some(_)) => true,
+        (CondTest::Equals(x), Some(a)) => a.text == *x,
+        (CondTest::NotEquals(x), Some(a)) | (CondTest::AbsentOrNotEquals(x), Some(a)) => a.text != *x,
+        (CondTest::Matches(rx), Some(a)) => a.value.as_deref().is_some_and(|v| rx.is_match(v)),
+    }
+}
+
+fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
+    let rank = |k: Resolvable| match k {
+        Resolvable::Literal => 0,
+        Resolvable::Constant => 1,
+        Resolvable::Config => 2,
+        Resolvable::EnvDefault => 3,
+        Resolvable::DefaultArg => 4,
+        Resolvable::Implicit => 5,
+        Resolvable::Dynamic => 6,
+    };
+    if rank(a) >= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+/// The model a call names: (model, how it was found, an unresolved
+/// repository import the link step may resolve).
+fn model_of(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
+    let callee_last = qualified.rsplit('.').next().unwrap_or(qualified);
+    if rule.model.is_empty() {
+        // No model argument at all: the callee itself names what it loads.
+        return match rule.implicit {
+            Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit, None),
+            Some(Implicit::Module) => {
+                (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit, None)
+            }
+            Some(Implicit::Unnamed) => (None, Resolvable::Implicit, None),
+            None => (None, Resolvable::Dynamic, None),
+        };
+    }
+    let mut parts = Vec::new();
+    let mut kind = Resolvable::Literal;
+    for spec in &rule.model {
+        let Some(arg) = args.find(&spec.keywords, spec.position) else {
+            return match rule.implicit {
+                Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit, None),
+                Some(Implicit::Module) => {
+                    (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit, None)
+                }
+                Some(Implicit::Unnamed) => (None, Resolvable::Implicit, None),
+                None => (None, Resolvable::Dynamic, None),
+            };
+        };
+        let arg = match &spec.key {
+            Some(k) => match dict_get(arg, k) {
+                Some(v) => v,
+                None => return (None, Resolvable::Dynamic, None),
+            },
+            None => arg,
+        };
+        if spec.enum_literal && arg.is_attribute {
+            parts.push(arg.text.clone());
+            continue;
+        }
+        match &arg.value {
+            Some(v) => {
+                kind = weakest(kind, arg.kind());
+                parts.push(v.clone());
+            }
+            None => {
+                let pending = if rule.model.len() == 1 { arg.import_ref.clone() } else { None };
+                return (None, Resolvable::Dynamic, pending);
+            }
+        }
+    }
+    (Some(parts.join(&rule.join)), kind, None)
+}
+
+/// Set `model`, `model_id`, `revision` and possibly `source` from a model string.
+pub fn set_model(u: &mut ModelUsage, rule: &Rule, model: String, kind: Resolvable, catalog: &Catalog) {
+    let callee_last = u.api.rsplit('.').next().unwrap_or(&u.api).to_string();
+    let c = canonical(rule.model_kind, &rule.ecosystem, &model, &callee_last, &catalog.legacy_ids);
+    // The string shows where the model really comes from: a local folder
+    // given to from_pretrained is a file, a URL given to a file loader is a
+    // hub download. Auxiliary artefacts stay aux.
+    if let Some(s) = c.source {
+        if u.source != Source::Aux {
+            u.source = s;
+        }
+    }
+    u.model_id = Some(c.model_id);
+    if u.revision.is_none() {
+        u.revision = c.revision;
+    }
+    u.model = Some(model);
+    u.model_resolvable = kind;
+}
+
+/// Build the usage of a call a rule matched, or None when the rule's
+/// conditions say the call loads nothing (`pretrained=False`).
+pub fn build(
+    rule: &Rule,
+    qualified: String,
+    args: &CallArgs,
+    site: &CallSite,
+    catalog: &Catalog,
+) -> Option<(ModelUsage, Option<String>)> {
+    if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| condition_holds(c, args)) {
+        return None;
+    }
+    let (model, resolvable, pending) = model_of(rule, args, &qualified);
+    let revision = rule.revision.iter().find_map(|kw| args.keyword(kw).and_then(|a| a.value.clone()));
+    let mut u = ModelUsage {
+        location: site.location,
+        column: site.column,
+        source: rule.source,
+        ecosystem: rule.ecosystem.clone(),
+        api: qualified,
+        rule: rule.id.clone(),
+        model: None,
+        model_id: None,
+        model_resolvable: resolvable,
+        revision,
+        trust_remote_code: None,
+        weights_only: None,
+        download_only: rule.download_only,
+        snippet: site.snippet.clone(),
+        confidence: Confidence::High,
+        notes: None,
+        artifact: None,
+        task: rule.task.as_ref().and_then(|t| args.find(&t.keywords, t.position)).and_then(|a| a.value.clone()),
+    };
+    if let Some(m) = model {
+        set_model(&mut u, rule, m, resolvable, catalog);
+    }
+    for f in &rule.flags {
+        match f {
+            Flag::TrustRemoteCode => u.trust_remote_code = args.keyword("trust_remote_code").and_then(|a| a.boolean),
+            Flag::WeightsOnly => u.weights_only = args.keyword("weights_only").and_then(|a| a.boolean),
+        }
+    }
+    Some((u, pending))
+}
