@@ -51,6 +51,9 @@ fn invalid(file: &str, message: impl Into<String>) -> CatalogError {
 #[serde(deny_unknown_fields)]
 struct RawFile {
     ecosystem: String,
+    /// Provider patterns every rule of the file uses unless it has its own.
+    #[serde(default)]
+    providers: Vec<[String; 2]>,
     #[serde(default)]
     #[allow(dead_code)]
     description: String,
@@ -81,6 +84,12 @@ struct RawRule {
     implicit: Option<String>,
     #[serde(default)]
     require_any: Vec<String>,
+    #[serde(default)]
+    require_all: Vec<String>,
+    /// `[regex, ecosystem]` pairs: a call whose URL argument matches names
+    /// that provider (`/api/chat` on Ollama's port is `ollama`).
+    #[serde(default)]
+    providers: Vec<[String; 2]>,
     #[serde(default)]
     revision: Vec<String>,
     #[serde(default)]
@@ -178,6 +187,9 @@ pub enum Implicit {
     CalleeName,
     /// The callee's module is the implied model (`en_core_web_sm.load()`).
     Module,
+    /// The segment before the method is the implied model
+    /// (`torchaudio.pipelines.WAV2VEC2_BASE.get_model()`).
+    Parent,
 }
 
 /// Risk flags a rule reads.
@@ -202,6 +214,8 @@ pub struct Rule {
     pub model_kind: IdKind,
     pub implicit: Option<Implicit>,
     pub require_any: Vec<Condition>,
+    pub require_all: Vec<Condition>,
+    pub providers: Vec<(Regex, String)>,
     pub revision: Vec<String>,
     pub flags: Vec<Flag>,
     pub download_only: bool,
@@ -279,7 +293,10 @@ impl Catalog {
             hasher.update(text.as_bytes());
             hasher.update([0]);
             let raw: RawFile = toml::from_str(text).map_err(|e| invalid(name, e.to_string().replace('\n', " ")))?;
-            for r in raw.rule {
+            for mut r in raw.rule {
+                if r.providers.is_empty() {
+                    r.providers = raw.providers.clone();
+                }
                 if !seen.insert(r.id.clone()) {
                     return Err(invalid(name, format!("rule id {} is defined twice", r.id)));
                 }
@@ -341,6 +358,20 @@ impl Catalog {
 
     /// The rule that decides for a qualified callee: the first (by priority)
     /// whose patterns match.
+    /// Every rule whose patterns match, by priority: when the first one's
+    /// conditions say the call loads nothing, the next may still apply
+    /// (`/api/pull` carries `name`, not `model`).
+    pub fn rules_for(&self, qualified: &str) -> Vec<&Rule> {
+        let root = match qualified.strip_prefix("?.") {
+            Some(method) => method,
+            None => qualified.split('.').next().unwrap_or(qualified),
+        };
+        if !self.root_set.contains(root) {
+            return Vec::new();
+        }
+        self.rules.iter().filter(|r| r.matches(qualified)).collect()
+    }
+
     pub fn rule_for(&self, qualified: &str) -> Option<&Rule> {
         let root = match qualified.strip_prefix("?.") {
             Some(method) => method,
@@ -399,11 +430,20 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         Some("unnamed") => Some(Implicit::Unnamed),
         Some("callee") => Some(Implicit::CalleeName),
         Some("module") => Some(Implicit::Module),
-        Some(o) => return Err(ctx(format!("implicit '{o}' is not unnamed|callee|module"))),
+        Some("parent") => Some(Implicit::Parent),
+        Some(o) => return Err(ctx(format!("implicit '{o}' is not unnamed|callee|module|parent"))),
     };
     let mut require_any = Vec::new();
     for c in &r.require_any {
         require_any.push(parse_condition(c).map_err(&ctx)?);
+    }
+    let mut require_all = Vec::new();
+    for c in &r.require_all {
+        require_all.push(parse_condition(c).map_err(&ctx)?);
+    }
+    let mut providers = Vec::new();
+    for [rx, eco] in &r.providers {
+        providers.push((Regex::new(rx).map_err(|e| ctx(format!("provider pattern '{rx}': {e}")))?, eco.clone()));
     }
     let mut flags = Vec::new();
     for f in &r.flags {
@@ -438,6 +478,8 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         model_kind,
         implicit,
         require_any,
+        require_all,
+        providers,
         revision: r.revision,
         flags,
         download_only: r.download_only,

@@ -33,9 +33,27 @@ pub fn classify_path(path: &str) -> Option<FileKind> {
     manifest.then_some(FileKind::Manifest)
 }
 
-/// Analyse one file's bytes.
+/// What analysing one file of a repository produced: its report, and the
+/// facts the repository-level link step needs.
+#[derive(Debug, Default)]
+pub struct FileFacts {
+    pub report: FileReport,
+    pub pending: Vec<usage::PendingCall>,
+    /// (index into `report.usages`, repository name its model is imported from)
+    pub pending_models: Vec<(usize, String)>,
+    pub exports: Vec<(String, usage::Export)>,
+}
+
+/// Analyse one file's bytes on its own.
 pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog) -> FileReport {
-    let mut report = FileReport {
+    analyze_repo_file(path, kind, bytes, catalog, &link::RepoContext::default()).report
+}
+
+/// Analyse one file of a repository whose modules `repo` describes.
+pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog, repo: &link::RepoContext) -> FileFacts {
+    let mut facts = FileFacts::default();
+    let report = &mut facts.report;
+    *report = FileReport {
         path: path.to_string(),
         kind,
         bytes: bytes.len() as u64,
@@ -52,40 +70,68 @@ pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog)
             if path.rsplit('/').next() == Some("setup.py") {
                 report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
             }
-            if !catalog.mentions_any_root(src) {
-                // Nothing a rule matches can be here: the imports, for the
-                // ML-enabled verdict, come from a line scan instead of a parse.
+            if !catalog.mentions_any_root(src) && !repo.needs_parse(path) {
+                // Nothing a rule matches can be here, and no other module
+                // reads this one: the imports, for the ML-enabled verdict,
+                // come from a line scan instead of a parse.
                 report.imports = python::quick_imports(&String::from_utf8_lossy(src));
-                return report;
+                return facts;
             }
-            let facts = python::analyze_module(src, path, catalog);
-            report.syntax_errors = facts.syntax_errors;
-            report.usages = facts.usages;
-            report.imports = facts.imported_roots;
+            let py = python::analyze_in_repo(src, path, catalog, &repo.roots);
+            report.syntax_errors = py.syntax_errors;
+            report.usages = py.usages;
+            report.imports = py.imported_roots;
+            facts.pending = py.pending;
+            facts.pending_models = py.pending_models;
+            facts.exports = py.exports;
         }
         FileKind::Notebook => match notebook::parse_notebook(bytes) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
-                if !catalog.mentions_any_root(nb.python.as_bytes()) {
+                if !catalog.mentions_any_root(nb.python.as_bytes()) && !repo.needs_parse(path) {
                     report.imports = python::quick_imports(&nb.python);
-                    return report;
+                    return facts;
                 }
-                let facts = python::analyze_module(nb.python.as_bytes(), path, catalog);
-                report.syntax_errors = facts.syntax_errors;
-                report.imports = facts.imported_roots;
-                for mut u in facts.usages {
-                    if let Location::Line(l) = u.location {
-                        if let Some((cell, line)) = nb.location(l) {
-                            u.location = Location::Cell { cell, line };
-                            report.usages.push(u);
-                        }
+                let py = python::analyze_in_repo(nb.python.as_bytes(), path, catalog, &repo.roots);
+                report.syntax_errors = py.syntax_errors;
+                report.imports = py.imported_roots;
+                let cell_of = |loc: Location| match loc {
+                    Location::Line(l) => nb.location(l).map(|(cell, line)| Location::Cell { cell, line }),
+                    other => Some(other),
+                };
+                let mut kept = std::collections::HashMap::new();
+                for (i, mut u) in py.usages.into_iter().enumerate() {
+                    if let Some(loc) = cell_of(u.location) {
+                        u.location = loc;
+                        kept.insert(i, report.usages.len());
+                        report.usages.push(u);
                     }
                 }
+                facts.pending_models = py.pending_models.into_iter().filter_map(|(i, r)| kept.get(&i).map(|j| (*j, r))).collect();
+                facts.pending = py
+                    .pending
+                    .into_iter()
+                    .filter_map(|mut p| {
+                        p.site.location = cell_of(p.site.location)?;
+                        Some(p)
+                    })
+                    .collect();
             }
         },
     }
-    report.usages.sort_by_key(|u| (u.location, u.column));
-    report
+    // Sorting must keep `pending_models` indices right: sort a permutation.
+    let mut order: Vec<usize> = (0..facts.report.usages.len()).collect();
+    order.sort_by_key(|&i| (facts.report.usages[i].location, facts.report.usages[i].column));
+    let mut new_index = vec![0; order.len()];
+    for (new, &old) in order.iter().enumerate() {
+        new_index[old] = new;
+    }
+    let mut usages: Vec<Option<schemas::ModelUsage>> = std::mem::take(&mut facts.report.usages).into_iter().map(Some).collect();
+    facts.report.usages = order.iter().filter_map(|&i| usages[i].take()).collect();
+    for (i, _) in facts.pending_models.iter_mut() {
+        *i = new_index[*i];
+    }
+    facts
 }
 
 #[cfg(test)]

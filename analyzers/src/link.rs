@@ -6,6 +6,8 @@
 use crate::catalog::Catalog;
 use crate::manifest::pinned_version;
 use crate::modelid::{normalize_path, IdKind};
+use crate::usage::{Export, PendingCall};
+use crate::FileFacts;
 use schemas::{Artifact, FileReport, Resolvable};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -132,6 +134,202 @@ impl PipelineDefaults {
     }
 }
 
+/// The dotted module names a repository file can be imported as: every
+/// suffix of its path (`src/app/llm.py` is `src.app.llm`, `app.llm` and
+/// `llm`: scripts import their neighbours, packages live under `src/`).
+pub fn module_names(path: &str) -> Vec<String> {
+    let Some(stem) = path.strip_suffix(".py") else { return Vec::new() };
+    let mut parts: Vec<&str> = stem.split('/').filter(|p| !p.is_empty()).collect();
+    if parts.last() == Some(&"__init__") {
+        parts.pop();
+    }
+    let ok = |p: &&str| !p.is_empty() && p.chars().all(|c| c.is_alphanumeric() || c == '_');
+    (0..parts.len()).filter(|&i| parts[i..].iter().all(ok)).map(|i| parts[i..].join(".")).collect()
+}
+
+/// What the analysis of one file needs to know of the whole repository.
+#[derive(Debug, Clone, Default)]
+pub struct RepoContext {
+    /// First segments of every module name of the repository.
+    pub roots: std::collections::HashSet<String>,
+    /// Files that must be parsed even without a catalog word: they import a
+    /// module of the repository (a call through it may be a load) or another
+    /// file imports them (their names may be a model or a client).
+    pub parse: std::collections::HashSet<String>,
+}
+
+impl RepoContext {
+    /// From every Python file's path and the modules it imports
+    /// (`python::quick_import_modules`).
+    pub fn build(files: &[(String, Vec<String>)]) -> RepoContext {
+        let mut names: HashMap<String, Vec<&str>> = HashMap::new();
+        let mut roots = std::collections::HashSet::new();
+        for (path, _) in files {
+            for m in module_names(path) {
+                roots.insert(m.split('.').next().unwrap_or(&m).to_string());
+                names.entry(m).or_default().push(path);
+            }
+        }
+        let mut parse = std::collections::HashSet::new();
+        for (path, imports) in files {
+            for m in imports {
+                let root = m.split('.').next().unwrap_or(m);
+                if roots.contains(root) {
+                    parse.insert(path.clone());
+                }
+                if let Some(targets) = names.get(m) {
+                    parse.extend(targets.iter().map(|t| t.to_string()));
+                }
+            }
+        }
+        RepoContext { roots, parse }
+    }
+
+    pub fn needs_parse(&self, path: &str) -> bool {
+        self.parse.contains(path)
+    }
+}
+
+/// Module names to the files that define them, and each file's exports.
+struct ModuleIndex<'a> {
+    modules: HashMap<String, Vec<usize>>,
+    exports: Vec<HashMap<&'a str, &'a Export>>,
+    paths: Vec<&'a str>,
+}
+
+impl<'a> ModuleIndex<'a> {
+    fn build(facts: &'a [FileFacts]) -> ModuleIndex<'a> {
+        let mut modules: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, f) in facts.iter().enumerate() {
+            for m in module_names(&f.report.path) {
+                modules.entry(m).or_default().push(i);
+            }
+        }
+        let exports = facts.iter().map(|f| f.exports.iter().map(|(n, e)| (n.as_str(), e)).collect()).collect();
+        ModuleIndex { modules, exports, paths: facts.iter().map(|f| f.report.path.as_str()).collect() }
+    }
+
+    /// The file a module name refers to, preferring one beside the importer.
+    fn file_of(&self, module: &str, importer: &str) -> Option<usize> {
+        let cands = self.modules.get(module)?;
+        let dir = importer.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+        cands
+            .iter()
+            .copied()
+            .find(|&i| self.paths[i].rsplit_once('/').map(|(d, _)| d).unwrap_or("") == dir)
+            .or_else(|| cands.iter().copied().min_by_key(|&i| self.paths[i].len()))
+    }
+
+    /// Replace the longest repository-module prefix of a qualified name by
+    /// what the named export stands for; None when nothing applies.
+    fn substitute(&self, q: &str, importer: &str) -> Option<Substituted> {
+        let segs: Vec<&str> = q.split('.').collect();
+        for k in (1..segs.len()).rev() {
+            if segs[..k].iter().any(|s| s.contains(['(', '['])) {
+                continue;
+            }
+            let module = segs[..k].join(".");
+            let Some(file) = self.file_of(&module, importer) else { continue };
+            let seg = segs[k];
+            let (name, called) = match seg.strip_suffix("()") {
+                Some(n) => (n, true),
+                None => (seg, false),
+            };
+            let rest: String = segs[k + 1..].iter().map(|s| format!(".{s}")).collect();
+            let e = self.exports[file].get(name)?;
+            return match (e, called) {
+                (Export::Value(v), false) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
+                (Export::Value(v), true) => Some(Substituted::Name(format!("{v}(){rest}"), self.paths[file].to_string())),
+                (Export::Returns(v), true) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
+                (Export::Str(s, kind), false) if rest.is_empty() => Some(Substituted::Str(s.clone(), *kind)),
+                _ => None,
+            };
+        }
+        None
+    }
+
+    /// Follow re-exports until the name leaves the repository's modules.
+    fn resolve(&self, q: &str, importer: &str) -> Option<Substituted> {
+        let mut cur = q.to_string();
+        let mut from = importer.to_string();
+        let mut last = None;
+        for _ in 0..8 {
+            match self.substitute(&cur, &from) {
+                Some(Substituted::Name(n, file)) => {
+                    cur = n.clone();
+                    from = file.clone();
+                    last = Some(Substituted::Name(n, file));
+                }
+                Some(s @ Substituted::Str(..)) => return Some(s),
+                None => break,
+            }
+        }
+        last
+    }
+}
+
+enum Substituted {
+    /// A qualified name, and the file whose export produced it.
+    Name(String, String),
+    Str(String, Resolvable),
+}
+
+/// Match the calls and values that go through the repository's own modules:
+/// a client created in one module and called in another, a model name kept
+/// in a config module.
+pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog) {
+    let mut new_usages: Vec<(usize, schemas::ModelUsage)> = Vec::new();
+    let mut models: Vec<(usize, usize, String, Resolvable)> = Vec::new();
+    {
+        let index = ModuleIndex::build(facts);
+        for (fi, f) in facts.iter().enumerate() {
+            let importer = f.report.path.as_str();
+            for p in &f.pending {
+                if let Some(u) = match_pending(p, importer, &index, catalog) {
+                    new_usages.push((fi, u));
+                }
+            }
+            for (ui, r) in &f.pending_models {
+                if let Some(Substituted::Str(v, kind)) = index.resolve(r, importer) {
+                    let kind = if kind == Resolvable::Literal { Resolvable::Constant } else { kind };
+                    models.push((fi, *ui, v, kind));
+                }
+            }
+        }
+    }
+    for (fi, ui, v, kind) in models {
+        let u = &mut facts[fi].report.usages[ui];
+        if let Some(rule) = catalog.rule(&u.rule) {
+            crate::usage::set_model(u, rule, v, kind, catalog);
+        }
+    }
+    for (fi, u) in new_usages {
+        facts[fi].report.usages.push(u);
+    }
+    for f in facts.iter_mut() {
+        f.report.usages.sort_by_key(|u| (u.location, u.column));
+    }
+}
+
+fn match_pending(p: &PendingCall, importer: &str, index: &ModuleIndex<'_>, catalog: &Catalog) -> Option<schemas::ModelUsage> {
+    let Some(Substituted::Name(q, _)) = index.resolve(&p.callee, importer) else { return None };
+    let (rule, (mut u, pending_model)) = catalog
+        .rules_for(&q)
+        .into_iter()
+        .find_map(|r| crate::usage::build(r, q.replace("()", ""), &p.args, &p.site, catalog).map(|b| (r, b)))?;
+    if let Some(r) = pending_model {
+        if let Some(Substituted::Str(v, kind)) = index.resolve(&r, importer) {
+            let kind = if kind == Resolvable::Literal { Resolvable::Constant } else { kind };
+            crate::usage::set_model(&mut u, rule, v, kind, catalog);
+        }
+    }
+    if rule.judge_object {
+        // The object cannot be judged from another module's names.
+        u.confidence = schemas::Confidence::Low;
+    }
+    Some(u)
+}
+
 /// What the repository as a whole comes to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Verdict {
@@ -230,6 +428,65 @@ fn link_artifacts(files: &mut [FileReport], artifacts: &[Artifact]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn module_names_are_every_suffix() {
+        assert_eq!(module_names("src/app/llm.py"), vec!["src.app.llm", "app.llm", "llm"]);
+        assert_eq!(module_names("app/__init__.py"), vec!["app"]);
+        assert_eq!(module_names("my-scripts/run.py"), vec!["run"]);
+        assert!(module_names("nb.ipynb").is_empty());
+    }
+
+    fn repo(files: &[(&str, &str)]) -> Vec<FileFacts> {
+        let c = Catalog::embedded().expect("catalog");
+        let listing: Vec<(String, Vec<String>)> = files
+            .iter()
+            .map(|(p, t)| (p.to_string(), crate::python::quick_import_modules(t, &crate::python::package_of(p))))
+            .collect();
+        let ctx = RepoContext::build(&listing);
+        let mut facts: Vec<FileFacts> =
+            files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &c, &ctx)).collect();
+        link_cross_file(&mut facts, &c);
+        facts
+    }
+
+    #[test]
+    fn clients_and_constants_across_modules() {
+        let facts = repo(&[
+            ("app/__init__.py", "from .llm import client\n"),
+            ("app/config.py", "MODEL = 'gpt-4o-mini'\nEMBED = 'bert-base-uncased'\n"),
+            ("app/llm.py", "from openai import OpenAI\nclient = OpenAI()\ndef make():\n    return OpenAI()\n"),
+            (
+                "app/chat.py",
+                "from app import client\nfrom .llm import make\nfrom .config import MODEL, EMBED\nfrom transformers import AutoModel\n\
+                 def ask(q):\n    return client.chat.completions.create(model=MODEL, messages=[q])\n\
+                 c2 = make()\nc2.embeddings.create(model='text-embedding-3-small', input=['x'])\n\
+                 m = AutoModel.from_pretrained(EMBED)\n",
+            ),
+            ("scripts/run.py", "import helpers\nhelpers.client.chat.completions.create(model='o3', messages=[])\n"),
+            ("scripts/helpers.py", "import openai\nclient = openai.OpenAI()\n"),
+        ]);
+        let chat = &facts[3].report.usages;
+        let rows: Vec<(u32, &str, Option<&str>, Resolvable)> = chat
+            .iter()
+            .map(|u| {
+                let schemas::Location::Line(l) = u.location else { unreachable!() };
+                (l, u.api.as_str(), u.model.as_deref(), u.model_resolvable)
+            })
+            .collect();
+        assert_eq!(
+            rows,
+            vec![
+                (6, "openai.OpenAI.chat.completions.create", Some("gpt-4o-mini"), Resolvable::Constant),
+                (8, "openai.OpenAI.embeddings.create", Some("text-embedding-3-small"), Resolvable::Literal),
+                (9, "transformers.AutoModel.from_pretrained", Some("bert-base-uncased"), Resolvable::Constant),
+            ]
+        );
+        assert_eq!(chat[2].model_id.as_deref(), Some("huggingface:google-bert/bert-base-uncased"));
+        let run = &facts[4].report.usages;
+        assert_eq!(run.len(), 1, "a script's neighbour module: {run:?}");
+        assert_eq!(run[0].model.as_deref(), Some("o3"));
+    }
 
     #[test]
     fn pipeline_defaults_follow_the_pinned_version() {

@@ -21,6 +21,9 @@ pub enum IdKind {
     Torchvision,
     /// A timm model name (`hf-hub:` names are Hugging Face ids).
     Timm,
+    /// A weights name the package downloads (`yolov8n.pt`), or a local file
+    /// when written with a folder (`./models/best.pt`).
+    Weights,
 }
 
 impl IdKind {
@@ -33,6 +36,7 @@ impl IdKind {
             "url" => IdKind::Url,
             "torchvision" => IdKind::Torchvision,
             "timm" => IdKind::Timm,
+            "weights" => IdKind::Weights,
             _ => return None,
         })
     }
@@ -176,7 +180,16 @@ pub fn canonical(kind: IdKind, ecosystem: &str, model: &str, callee_last: &str, 
             if is_url(model) {
                 Canonical { model_id: format!("url:{model}"), source: Some(Source::Hub), revision: None }
             } else {
-                plain(format!("file:{}", normalize_path(model)))
+                Canonical { model_id: format!("file:{}", normalize_path(model)), source: Some(Source::File), revision: None }
+            }
+        }
+        IdKind::Weights => {
+            if is_url(model) {
+                Canonical { model_id: format!("url:{model}"), source: Some(Source::Hub), revision: None }
+            } else if model.contains('/') || model.contains('\\') || model.starts_with('.') || model.starts_with('~') {
+                Canonical { model_id: format!("file:{}", normalize_path(model)), source: Some(Source::File), revision: None }
+            } else {
+                plain(format!("{ecosystem}:{model}"))
             }
         }
         IdKind::Url => plain(format!("url:{model}")),

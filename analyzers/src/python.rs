@@ -948,48 +948,48 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn match_call(&self, call: Node<'t>, scope: usize) -> Matched {
         let Some(func) = call.child_by_field_name("function") else { return Matched::Nothing };
         let marked = self.qualify(func, scope, call.start_byte(), 0);
-        let (rule, qualified) = match marked.as_deref().and_then(|m| self.catalog.rule_for(m)) {
-            // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
-            Some(r) => (r, marked.as_deref().unwrap_or_default().replace("()", "")),
-            None => {
-                // A callee through the repository's own modules: for the link step.
-                if let Some(m) = marked.as_deref() {
-                    let root = m.split('.').next().unwrap_or(m).trim_end_matches("()");
-                    if self.repo_roots.contains(root) {
-                        let args = self.call_args(call, scope);
-                        return Matched::Pending(Box::new(PendingCall {
-                            callee: m.to_string(),
-                            args,
-                            site: self.call_site(call),
-                        }));
-                    }
+        let mut rules: Vec<&crate::catalog::Rule> = marked.as_deref().map(|m| self.catalog.rules_for(m)).unwrap_or_default();
+        // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
+        let mut api = marked.as_deref().unwrap_or_default().replace("()", "");
+        if rules.is_empty() {
+            // A callee through the repository's own modules: for the link step.
+            if let Some(m) = marked.as_deref() {
+                let root = m.split('.').next().unwrap_or(m).trim_end_matches("()");
+                if self.repo_roots.contains(root) {
+                    let args = self.call_args(call, scope);
+                    return Matched::Pending(Box::new(PendingCall { callee: m.to_string(), args, site: self.call_site(call) }));
                 }
-                // Method rules (`?.load_weights`) for receivers no rule names.
-                let attr = match func.kind() {
-                    "attribute" => func.child_by_field_name("attribute").map(|a| self.text(a)),
-                    _ => None,
-                };
-                let Some(r) = attr.and_then(|a| self.catalog.rule_for(&format!("?.{a}"))) else { return Matched::Nothing };
-                let api = match marked {
-                    Some(m) => m.replace("()", ""),
-                    None => self.text(func).split_whitespace().collect::<String>(),
-                };
-                (r, api)
             }
-        };
-        let args = self.call_args(call, scope);
-        let Some((mut u, pending_model)) = crate::usage::build(rule, qualified, &args, &self.call_site(call), self.catalog)
-        else {
-            return Matched::Nothing;
-        };
-        if rule.judge_object {
-            match self.judge_object(call, u.model.as_deref()) {
-                ObjectKind::Data => return Matched::Nothing,
-                ObjectKind::Aux => u.source = Source::Aux,
-                ObjectKind::Model(c) => u.confidence = c,
+            // Method rules (`?.load_weights`) for receivers no rule names.
+            let attr = match func.kind() {
+                "attribute" => func.child_by_field_name("attribute").map(|a| self.text(a).into_owned()),
+                _ => None,
+            };
+            let Some(attr) = attr else { return Matched::Nothing };
+            rules = self.catalog.rules_for(&format!("?.{attr}"));
+            if marked.is_none() {
+                api = self.text(func).split_whitespace().collect::<String>();
             }
         }
-        Matched::Usage(Box::new(u), pending_model)
+        if rules.is_empty() {
+            return Matched::Nothing;
+        }
+        let args = self.call_args(call, scope);
+        let site = self.call_site(call);
+        for rule in rules {
+            let Some((mut u, pending_model)) = crate::usage::build(rule, api.clone(), &args, &site, self.catalog) else {
+                continue;
+            };
+            if rule.judge_object {
+                match self.judge_object(call, u.model.as_deref()) {
+                    ObjectKind::Data => return Matched::Nothing,
+                    ObjectKind::Aux => u.source = Source::Aux,
+                    ObjectKind::Model(c) => u.confidence = c,
+                }
+            }
+            return Matched::Usage(Box::new(u), pending_model);
+        }
+        Matched::Nothing
     }
 
     /// Resolve every argument of a call as far as this file allows.
@@ -1013,6 +1013,43 @@ impl<'t, 'c> Analysis<'t, 'c> {
             boolean: self.resolve_bool(node, scope, 0),
             dict: if depth < 2 { self.dict_entries(node, scope, depth) } else { Vec::new() },
             import_ref,
+            is_path: self.is_path_expr(node, scope, 0),
+        }
+    }
+
+    /// Is the expression built as a file-system path: `os.path.join(...)`,
+    /// `Path(...)`, `base / "name"`, or a name bound to one?
+    fn is_path_expr(&self, node: Node<'t>, scope: usize, depth: u32) -> bool {
+        if depth > 8 {
+            return false;
+        }
+        match node.kind() {
+            "call" => {
+                node.child_by_field_name("function").and_then(|f| self.qualify(f, scope, node.start_byte(), 0)).is_some_and(|q| {
+                    matches!(
+                        q.as_str(),
+                        "os.path.join"
+                            | "posixpath.join"
+                            | "os.path.abspath"
+                            | "os.path.expanduser"
+                            | "os.path.realpath"
+                            | "pathlib.Path"
+                            | "pathlib.PurePath"
+                            | "pathlib.Path.joinpath"
+                    ) || q.starts_with("pathlib.Path().")
+                })
+            }
+            "binary_operator" => {
+                node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "/")
+                    && node.child_by_field_name("left").is_some_and(|l| self.is_path_expr(l, scope, depth + 1))
+            }
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
+                Some(Binding { kind: BKind::Value(v), scope: vs, .. }) => self.is_path_expr(v, vs, depth + 1),
+                Some(Binding { kind: BKind::Param(Some(d)), scope: vs, .. }) => self.is_path_expr(d, vs, depth + 1),
+                _ => false,
+            },
+            "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_path_expr(c, scope, depth + 1)),
+            _ => false,
         }
     }
 

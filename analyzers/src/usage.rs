@@ -4,7 +4,7 @@
 //! `app/llm.py` and called in `app/chat.py`).
 
 use crate::catalog::{Catalog, CondTest, Condition, Flag, Implicit, Rule};
-use crate::modelid::canonical;
+use crate::modelid::{canonical, IdKind};
 use schemas::{Confidence, Location, ModelUsage, Resolvable, Source};
 
 /// One argument of a call, resolved as far as the file allows.
@@ -24,6 +24,9 @@ pub struct ArgVal {
     /// The value is a name imported from a module of the repository
     /// (`from .config import MODEL_NAME`): the link step resolves it.
     pub import_ref: Option<String>,
+    /// The value is built as a file-system path (`os.path.join`, `Path(...)`,
+    /// `base / "model"`): a local file or folder, never a hub id.
+    pub is_path: bool,
 }
 
 impl ArgVal {
@@ -104,7 +107,7 @@ fn condition_holds(c: &Condition, args: &CallArgs) -> bool {
         (CondTest::Present, Some(_)) => true,
         (CondTest::Equals(x), Some(a)) => a.text == *x,
         (CondTest::NotEquals(x), Some(a)) | (CondTest::AbsentOrNotEquals(x), Some(a)) => a.text != *x,
-        (CondTest::Matches(rx), Some(a)) => a.value.as_deref().is_some_and(|v| rx.is_match(v)),
+        (CondTest::Matches(rx), Some(a)) => a.value.as_deref().is_some_and(|v| rx.is_match(v)) || rx.is_match(&a.text),
     }
 }
 
@@ -125,33 +128,39 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
     }
 }
 
+fn implicit_model(implicit: Option<Implicit>, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
+    let segs: Vec<&str> = qualified.split('.').collect();
+    match implicit {
+        Some(Implicit::CalleeName) => (segs.last().map(|s| s.to_string()), Resolvable::Implicit, None),
+        Some(Implicit::Module) => (segs.first().map(|s| s.to_string()), Resolvable::Implicit, None),
+        Some(Implicit::Parent) => (segs.len().checked_sub(2).map(|i| segs[i].to_string()), Resolvable::Implicit, None),
+        Some(Implicit::Unnamed) => (None, Resolvable::Implicit, None),
+        None => (None, Resolvable::Dynamic, None),
+    }
+}
+
 /// The model a call names: (model, how it was found, an unresolved
 /// repository import the link step may resolve).
-fn model_of(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
-    let callee_last = qualified.rsplit('.').next().unwrap_or(qualified);
+/// Is the (single) model argument built as a file-system path?
+fn model_is_path(rule: &Rule, args: &CallArgs) -> bool {
+    rule.model.len() == 1
+        && rule.model.first().and_then(|spec| args.find(&spec.keywords, spec.position)).is_some_and(|a| a.is_path)
+}
+
+fn model_and_path(rule: &Rule, args: &CallArgs, qualified: &str) -> ((Option<String>, Resolvable, Option<String>), bool) {
+    (model_of_inner(rule, args, qualified), model_is_path(rule, args))
+}
+
+fn model_of_inner(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
     if rule.model.is_empty() {
         // No model argument at all: the callee itself names what it loads.
-        return match rule.implicit {
-            Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit, None),
-            Some(Implicit::Module) => {
-                (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit, None)
-            }
-            Some(Implicit::Unnamed) => (None, Resolvable::Implicit, None),
-            None => (None, Resolvable::Dynamic, None),
-        };
+        return implicit_model(rule.implicit, qualified);
     }
     let mut parts = Vec::new();
     let mut kind = Resolvable::Literal;
     for spec in &rule.model {
         let Some(arg) = args.find(&spec.keywords, spec.position) else {
-            return match rule.implicit {
-                Some(Implicit::CalleeName) => (Some(callee_last.to_string()), Resolvable::Implicit, None),
-                Some(Implicit::Module) => {
-                    (Some(qualified.split('.').next().unwrap_or(qualified).to_string()), Resolvable::Implicit, None)
-                }
-                Some(Implicit::Unnamed) => (None, Resolvable::Implicit, None),
-                None => (None, Resolvable::Dynamic, None),
-            };
+            return implicit_model(rule.implicit, qualified);
         };
         let arg = match &spec.key {
             Some(k) => match dict_get(arg, k) {
@@ -180,8 +189,21 @@ fn model_of(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, R
 
 /// Set `model`, `model_id`, `revision` and possibly `source` from a model string.
 pub fn set_model(u: &mut ModelUsage, rule: &Rule, model: String, kind: Resolvable, catalog: &Catalog) {
+    set_model_path(u, rule, model, kind, false, catalog)
+}
+
+/// As `set_model`; `is_path` says the code builds the string as a path.
+pub fn set_model_path(u: &mut ModelUsage, rule: &Rule, model: String, kind: Resolvable, is_path: bool, catalog: &Catalog) {
     let callee_last = u.api.rsplit('.').next().unwrap_or(&u.api).to_string();
-    let c = canonical(rule.model_kind, &rule.ecosystem, &model, &callee_last, &catalog.legacy_ids);
+    let c = if is_path && !matches!(rule.model_kind, IdKind::Torchvision | IdKind::TorchHub) {
+        crate::modelid::Canonical {
+            model_id: format!("file:{}", crate::modelid::normalize_path(&model)),
+            source: Some(Source::File),
+            revision: None,
+        }
+    } else {
+        canonical(rule.model_kind, &u.ecosystem, &model, &callee_last, &catalog.legacy_ids)
+    };
     // The string shows where the model really comes from: a local folder
     // given to from_pretrained is a file, a URL given to a file loader is a
     // hub download. Auxiliary artefacts stay aux.
@@ -210,13 +232,31 @@ pub fn build(
     if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| condition_holds(c, args)) {
         return None;
     }
-    let (model, resolvable, pending) = model_of(rule, args, &qualified);
+    if !rule.require_all.iter().all(|c| condition_holds(c, args)) {
+        return None;
+    }
+    // A URL argument can name the provider behind a raw HTTP call.
+    let ecosystem = rule
+        .providers
+        .iter()
+        .find(|(rx, _)| {
+            rx.is_match(&qualified)
+                || args
+                    .positional
+                    .iter()
+                    .take(2)
+                    .chain(args.keyword("url"))
+                    .any(|a| a.value.as_deref().is_some_and(|v| rx.is_match(v)) || rx.is_match(&a.text))
+        })
+        .map(|(_, e)| e.clone())
+        .unwrap_or_else(|| rule.ecosystem.clone());
+    let ((model, resolvable, pending), is_path) = model_and_path(rule, args, &qualified);
     let revision = rule.revision.iter().find_map(|kw| args.keyword(kw).and_then(|a| a.value.clone()));
     let mut u = ModelUsage {
         location: site.location,
         column: site.column,
         source: rule.source,
-        ecosystem: rule.ecosystem.clone(),
+        ecosystem,
         api: qualified,
         rule: rule.id.clone(),
         model: None,
@@ -233,7 +273,7 @@ pub fn build(
         task: rule.task.as_ref().and_then(|t| args.find(&t.keywords, t.position)).and_then(|a| a.value.clone()),
     };
     if let Some(m) = model {
-        set_model(&mut u, rule, m, resolvable, catalog);
+        set_model_path(&mut u, rule, m, resolvable, is_path, catalog);
     }
     for f in &rule.flags {
         match f {

@@ -59,7 +59,7 @@ pub enum Outcome {
 
 /// What processing one repository came to.
 enum Step {
-    Mined(Mined),
+    Mined(Box<Mined>),
     Resumed,
     Skipped(String),
 }
@@ -214,7 +214,7 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
     match result {
         Ok(Step::Mined(mut m)) => {
             m.elapsed_ms = t0.elapsed().as_millis() as u64;
-            Outcome::Mined(Box::new(m))
+            Outcome::Mined(m)
         }
         Ok(Step::Resumed) => Outcome::Resumed { name: spec_name(spec) },
         Ok(Step::Skipped(reason)) => Outcome::Skipped { name: spec_name(spec), location, url, reason },
@@ -258,7 +258,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
         let git_dir = repo.path().to_path_buf();
         drop(repo);
         let analysed = analyze_listing(listing, Some(&git_dir), ctx);
-        Ok(Step::Mined(Mined {
+        Ok(Step::Mined(Box::new(Mined {
             name,
             location,
             url,
@@ -268,7 +268,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             shallow: Some(false),
             analysed,
             elapsed_ms: 0,
-        }))
+        })))
     } else {
         let listing = walk::list_dir(path, ctx.settings.max_file_bytes);
         let commit = content_hash(&listing.candidates);
@@ -276,7 +276,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             return Ok(Step::Resumed);
         }
         let analysed = analyze_listing(listing, None, ctx);
-        Ok(Step::Mined(Mined {
+        Ok(Step::Mined(Box::new(Mined {
             name,
             location,
             url: None,
@@ -286,7 +286,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             shallow: None,
             analysed,
             elapsed_ms: 0,
-        }))
+        })))
     }
 }
 
@@ -305,7 +305,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
     drop(repo);
     let analysed = analyze_listing(listing, Some(&fetched.git_dir), ctx);
-    Ok(Step::Mined(Mined {
+    Ok(Step::Mined(Box::new(Mined {
         name,
         location: location.clone(),
         url: Some(location),
@@ -315,7 +315,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
         shallow: Some(fetched.shallow),
         analysed,
         elapsed_ms: 0,
-    }))
+    })))
 }
 
 /// Tracked files that differ from HEAD (untracked files do not count).
@@ -349,7 +349,7 @@ fn content_hash(cands: &[Candidate]) -> String {
 }
 
 enum FileResult {
-    Report(FileReport),
+    Report(Box<analyzers::FileFacts>),
     Skip(SkippedFile),
 }
 
@@ -357,39 +357,60 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     let Listing { candidates, mut skipped, mut artifacts } = listing;
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
+    let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
+    // First a cheap pass: which modules each file imports, so that the
+    // analysis knows the repository's own modules (reading is ~170x
+    // cheaper than parsing).
+    let imports: Vec<(String, Vec<String>)> = candidates
+        .par_iter()
+        .filter(|c| c.kind != schemas::FileKind::Manifest)
+        .map_init(open_repo, |repo, c| {
+            let text = match walk::read(c, repo.as_ref()) {
+                Ok(b) if !walk::is_binary(&b) => b,
+                _ => return (c.path.clone(), Vec::new()),
+            };
+            let code = match c.kind {
+                schemas::FileKind::Notebook => analyzers::notebook::parse_notebook(&text).map(|n| n.python).unwrap_or_default(),
+                _ => String::from_utf8_lossy(&text).into_owned(),
+            };
+            let package = analyzers::python::package_of(&c.path);
+            (c.path.clone(), analyzers::python::quick_import_modules(&code, &package))
+        })
+        .collect();
+    let repo_ctx = analyzers::link::RepoContext::build(&imports);
+    drop(imports);
     let results: Vec<FileResult> = candidates
         .par_iter()
-        .map_init(
-            || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok()),
-            |repo, c| {
-                let r = match walk::read(c, repo.as_ref()) {
-                    Err(e) => FileResult::Skip(SkippedFile {
-                        path: c.path.clone(),
-                        reason: SkipReason::Unreadable,
-                        bytes: Some(c.size),
-                        detail: Some(e),
-                    }),
-                    Ok(bytes) if walk::is_binary(&bytes) => FileResult::Skip(SkippedFile {
-                        path: c.path.clone(),
-                        reason: SkipReason::Binary,
-                        bytes: Some(c.size),
-                        detail: None,
-                    }),
-                    Ok(bytes) => FileResult::Report(analyze_one(c, &bytes, catalog)),
-                };
-                ctx.progress.file_done();
-                r
-            },
-        )
+        .map_init(open_repo, |repo, c| {
+            let r = match walk::read(c, repo.as_ref()) {
+                Err(e) => FileResult::Skip(SkippedFile {
+                    path: c.path.clone(),
+                    reason: SkipReason::Unreadable,
+                    bytes: Some(c.size),
+                    detail: Some(e),
+                }),
+                Ok(bytes) if walk::is_binary(&bytes) => FileResult::Skip(SkippedFile {
+                    path: c.path.clone(),
+                    reason: SkipReason::Binary,
+                    bytes: Some(c.size),
+                    detail: None,
+                }),
+                Ok(bytes) => FileResult::Report(Box::new(analyze_one(c, &bytes, catalog, &repo_ctx))),
+            };
+            ctx.progress.file_done();
+            r
+        })
         .collect();
-    let mut files = Vec::with_capacity(results.len());
+    let mut facts = Vec::with_capacity(results.len());
     for r in results {
         match r {
-            FileResult::Report(f) => files.push(f),
+            FileResult::Report(f) => facts.push(*f),
             FileResult::Skip(s) => skipped.push(s),
         }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    facts.sort_by(|a, b| a.report.path.cmp(&b.report.path));
+    analyzers::link::link_cross_file(&mut facts, catalog);
+    let mut files: Vec<FileReport> = facts.into_iter().map(|f| f.report).collect();
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     let verdict = analyzers::link::link_repo(&mut files, &artifacts, catalog);
@@ -397,17 +418,19 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
 }
 
 /// Analyse one file; a panic in the analyzer becomes the file's error.
-fn analyze_one(c: &Candidate, bytes: &[u8], catalog: &Catalog) -> FileReport {
-    std::panic::catch_unwind(AssertUnwindSafe(|| analyzers::analyze_file(&c.path, c.kind, bytes, catalog))).unwrap_or_else(|p| {
-        FileReport {
-            path: c.path.clone(),
-            kind: c.kind,
-            bytes: bytes.len() as u64,
-            syntax_errors: false,
-            error: Some(format!("analyzer failed: {}", panic_message(&p))),
-            usages: Vec::new(),
-            dependencies: Vec::new(),
-            imports: Vec::new(),
-        }
-    })
+fn analyze_one(c: &Candidate, bytes: &[u8], catalog: &Catalog, repo: &analyzers::link::RepoContext) -> analyzers::FileFacts {
+    std::panic::catch_unwind(AssertUnwindSafe(|| analyzers::analyze_repo_file(&c.path, c.kind, bytes, catalog, repo)))
+        .unwrap_or_else(|p| analyzers::FileFacts {
+            report: FileReport {
+                path: c.path.clone(),
+                kind: c.kind,
+                bytes: bytes.len() as u64,
+                syntax_errors: false,
+                error: Some(format!("analyzer failed: {}", panic_message(&p))),
+                usages: Vec::new(),
+                dependencies: Vec::new(),
+                imports: Vec::new(),
+            },
+            ..Default::default()
+        })
 }

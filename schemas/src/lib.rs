@@ -219,9 +219,10 @@ pub struct Artifact {
 }
 
 /// Kind of a mined file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum FileKind {
+    #[default]
     Python,
     Notebook,
     Manifest,
@@ -271,7 +272,7 @@ pub struct SkippedFile {
 }
 
 /// Outcome of analysing one file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FileReport {
     pub path: String,
     pub kind: FileKind,
