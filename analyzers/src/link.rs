@@ -230,13 +230,22 @@ impl<'a> ModuleIndex<'a> {
             }
             let module = segs[..k].join(".");
             let Some(file) = self.file_of(&module, importer) else { continue };
-            let seg = segs[k];
-            let (name, called) = match seg.strip_suffix("()") {
-                Some(n) => (n, true),
-                None => (seg, false),
+            // The longest exported name first: class attributes export as
+            // dotted names (`Config.Model.LLM`).
+            let Some((end, e, called)) = (k + 1..=segs.len()).rev().find_map(|end| {
+                let mut name = segs[k..end].join(".");
+                let called = name.ends_with("()");
+                if called {
+                    name.truncate(name.len() - 2);
+                }
+                if name.contains("()") {
+                    return None;
+                }
+                self.exports[file].get(name.as_str()).map(|e| (end, *e, called))
+            }) else {
+                return None;
             };
-            let rest: String = segs[k + 1..].iter().map(|s| format!(".{s}")).collect();
-            let e = self.exports[file].get(name)?;
+            let rest: String = segs[end..].iter().map(|s| format!(".{s}")).collect();
             return match (e, called) {
                 (Export::Value(v), false) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
                 (Export::Value(v), true) => Some(Substituted::Name(format!("{v}(){rest}"), self.paths[file].to_string())),
@@ -464,6 +473,13 @@ mod tests {
                  m = AutoModel.from_pretrained(EMBED)\n",
             ),
             ("scripts/run.py", "import helpers\nhelpers.client.chat.completions.create(model='o3', messages=[])\n"),
+            ("rb/config.py", "class Config:\n    class Model:\n        LOCAL_LLM = 'gemma2:9b'\n"),
+            (
+                "rb/model.py",
+                "from langchain_ollama import ChatOllama\nfrom rb.config import Config\n\
+                 class Local:\n    NAME = 'phi3'\n\
+                 a = ChatOllama(model=Config.Model.LOCAL_LLM)\nb = ChatOllama(model=Local.NAME)\n",
+            ),
             ("scripts/helpers.py", "import openai\nclient = openai.OpenAI()\n"),
         ]);
         let chat = &facts[3].report.usages;
@@ -486,6 +502,9 @@ mod tests {
         let run = &facts[4].report.usages;
         assert_eq!(run.len(), 1, "a script's neighbour module: {run:?}");
         assert_eq!(run[0].model.as_deref(), Some("o3"));
+        let classes: Vec<(Option<&str>, Resolvable)> =
+            facts[6].report.usages.iter().map(|u| (u.model.as_deref(), u.model_resolvable)).collect();
+        assert_eq!(classes, vec![(Some("gemma2:9b"), Resolvable::Constant), (Some("phi3"), Resolvable::Constant)]);
     }
 
     #[test]

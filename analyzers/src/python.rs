@@ -207,8 +207,8 @@ enum ScopeKind {
 enum BKind<'t> {
     /// An import: the qualified name it binds.
     Import(usize),
-    /// A local `def` or `class`.
-    Def,
+    /// A local class, with the scope of its body (its attributes).
+    Class(usize),
     /// A local function, with the scope of its body: a call of it stands
     /// for what it returns (`def get_client(): return OpenAI()`).
     Func(Node<'t>, usize),
@@ -364,11 +364,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 "class_definition" => {
+                    child_scope = self.new_scope(scope, ScopeKind::Class);
                     if let Some(name) = node.child_by_field_name("name") {
                         let n = self.text(name).into_owned();
-                        self.bind(scope, &n, node.start_byte(), BKind::Def);
+                        self.bind(scope, &n, node.start_byte(), BKind::Class(child_scope));
                     }
-                    child_scope = self.new_scope(scope, ScopeKind::Class);
                     if let Some(sup) = node.child_by_field_name("superclasses") {
                         stack.push((sup, scope));
                     }
@@ -744,7 +744,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 _ => None,
             },
-            BKind::Func(..) | BKind::Def | BKind::Param(_) | BKind::Unknown => None,
+            BKind::Func(..) | BKind::Class(_) | BKind::Param(_) | BKind::Unknown => None,
         }
     }
 
@@ -813,10 +813,39 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         return self.resolve_binding(b, depth);
                     }
                 }
+                // A class attribute: `Config.Model.LLM` of a class of this file.
+                if let Some(cls) = self.class_scope_of(obj, scope, depth + 1) {
+                    if let Some(b) = self.scopes[cls].bindings.get(&*self.text(attr)).and_then(|bs| bs.last()) {
+                        return self.resolve_binding(*b, depth);
+                    }
+                }
                 Resolved::dynamic()
             }
             "call" => self.resolve_call(expr, scope, depth),
             _ => Resolved::dynamic(),
+        }
+    }
+
+    /// The body scope of the local class an expression names (`Config`,
+    /// `Config.Model` for a nested class).
+    fn class_scope_of(&self, expr: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match expr.kind() {
+            "identifier" => match self.lookup(&self.text(expr), scope, expr.start_byte())?.kind {
+                BKind::Class(cs) => Some(cs),
+                _ => None,
+            },
+            "attribute" => {
+                let outer = self.class_scope_of(expr.child_by_field_name("object")?, scope, depth + 1)?;
+                let attr = self.text(expr.child_by_field_name("attribute")?);
+                match self.scopes[outer].bindings.get(&*attr)?.last()?.kind {
+                    BKind::Class(cs) => Some(cs),
+                    _ => None,
+                }
+            }
+            _ => None,
         }
     }
 
@@ -1039,8 +1068,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     ) || q.starts_with("pathlib.Path().")
                 })
             }
+            // `base / "name"` and `os.path.join(...) + "_suffix"`
             "binary_operator" => {
-                node.child_by_field_name("operator").is_some_and(|o| self.text(o) == "/")
+                node.child_by_field_name("operator").is_some_and(|o| matches!(&*self.text(o), "/" | "+"))
                     && node.child_by_field_name("left").is_some_and(|l| self.is_path_expr(l, scope, depth + 1))
             }
             "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
@@ -1129,6 +1159,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 BKind::Import(i) => Some(Export::Value(self.imports[i].clone())),
                 BKind::Func(def, fscope) => self.qualify_return(def, fscope, 0).map(Export::Returns),
+                BKind::Class(cs) => {
+                    self.class_exports(name, cs, 0, &mut out);
+                    None
+                }
                 _ => None,
             };
             if let Some(e) = e {
@@ -1136,6 +1170,32 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
         }
         out
+    }
+
+    /// String constants of a class and its nested classes, as dotted names
+    /// (`Config.Model.LLM`): configuration classes hold model names.
+    fn class_exports(&self, prefix: &str, cs: usize, depth: u32, out: &mut Vec<(String, Export)>) {
+        if depth > 4 {
+            return;
+        }
+        let mut names: Vec<(&String, &Vec<Binding<'t>>)> = self.scopes[cs].bindings.iter().collect();
+        names.sort_by(|a, b| a.0.cmp(b.0));
+        for (name, bs) in names {
+            if name.starts_with("self.") {
+                continue;
+            }
+            match bs.last().map(|b| b.kind) {
+                Some(BKind::Value(v)) => {
+                    let r = self.resolve(v, cs, 0);
+                    if let Some(s) = r.value {
+                        let kind = if r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind };
+                        out.push((format!("{prefix}.{name}"), Export::Str(s, kind)));
+                    }
+                }
+                Some(BKind::Class(inner)) => self.class_exports(&format!("{prefix}.{name}"), inner, depth + 1, out),
+                _ => {}
+            }
+        }
     }
 
     /// Is what a pickle-family call loads a model, an auxiliary artefact
@@ -1262,6 +1322,23 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "splits",
             "graph",
             "scores",
+            "entries",
+            "papers",
+            "documents",
+            "docs",
+            "records",
+            "rows",
+            "items",
+            "texts",
+            "sentences",
+            "db",
+            "database",
+            "table",
+            "frame",
+            "objects",
+            "obj_list",
+            "cache_dict",
+            "history_dict",
         ];
         if used_as_model || any(MODEL) && !any(AUX) {
             ObjectKind::Model(schemas::Confidence::High)

@@ -272,8 +272,11 @@ pub fn build(
         artifact: None,
         task: rule.task.as_ref().and_then(|t| args.find(&t.keywords, t.position)).and_then(|a| a.value.clone()),
     };
-    if let Some(m) = model {
-        set_model_path(&mut u, rule, m, resolvable, is_path, catalog);
+    match model {
+        Some(m) => set_model_path(&mut u, rule, m, resolvable, is_path, catalog),
+        // An unresolved path is still a local file, not a hub id.
+        None if is_path && u.source == Source::Hub => u.source = Source::File,
+        None => {}
     }
     for f in &rule.flags {
         match f {
