@@ -243,6 +243,10 @@ pub struct Catalog {
     /// them cannot contain a site.
     roots: Vec<String>,
     root_set: HashSet<String>,
+    /// Every identifier written in any callee pattern: a call through the
+    /// repository's own modules can only end up matching a rule if its
+    /// method is one of them.
+    vocabulary: HashSet<String>,
     roots_re: regex::bytes::Regex,
     version: String,
     pub legacy_ids: LegacyIds,
@@ -320,8 +324,15 @@ impl Catalog {
         let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        let vocabulary = rules
+            .iter()
+            .flat_map(|r| r.callees.iter())
+            .flat_map(|p| p.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(str::to_string).collect::<Vec<_>>())
+            .filter(|w| !w.is_empty())
+            .collect();
         Ok(Catalog {
             rules,
+            vocabulary,
             root_set: roots.iter().cloned().collect(),
             roots,
             roots_re,
@@ -358,6 +369,12 @@ impl Catalog {
 
     /// The rule that decides for a qualified callee: the first (by priority)
     /// whose patterns match.
+    /// Could a call whose last segment is `method` match a rule once its
+    /// receiver is known?
+    pub fn may_end_with(&self, method: &str) -> bool {
+        self.vocabulary.contains(method)
+    }
+
     /// Every rule whose patterns match, by priority: when the first one's
     /// conditions say the call loads nothing, the next may still apply
     /// (`/api/pull` carries `name`, not `model`).

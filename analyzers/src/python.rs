@@ -984,7 +984,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
             // A callee through the repository's own modules: for the link step.
             if let Some(m) = marked.as_deref() {
                 let root = m.split('.').next().unwrap_or(m).trim_end_matches("()");
-                if self.repo_roots.contains(root) {
+                let last = m.rsplit('.').next().unwrap_or(m).trim_end_matches("()");
+                if self.repo_roots.contains(root) && self.catalog.may_end_with(last) {
                     let args = self.call_args(call, scope);
                     return Matched::Pending(Box::new(PendingCall { callee: m.to_string(), args, site: self.call_site(call) }));
                 }
@@ -1157,8 +1158,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         None => self.qualify(v, 0, v.start_byte(), 0).map(Export::Value),
                     }
                 }
-                BKind::Import(i) => Some(Export::Value(self.imports[i].clone())),
-                BKind::Func(def, fscope) => self.qualify_return(def, fscope, 0).map(Export::Returns),
+                BKind::Import(i) => Some(Export::Value(self.imports[i].clone())).filter(|_| self.exportable(&self.imports[i])),
+                BKind::Func(def, fscope) => {
+                    self.qualify_return(def, fscope, 0).filter(|q| self.exportable(q)).map(Export::Returns)
+                }
                 BKind::Class(cs) => {
                     self.class_exports(name, cs, 0, &mut out);
                     None
@@ -1170,6 +1173,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
         }
         out
+    }
+
+    /// Only names that lead to a library a rule knows, or further into the
+    /// repository, are worth exporting.
+    fn exportable(&self, q: &str) -> bool {
+        let root = q.split('.').next().unwrap_or(q).trim_end_matches("()");
+        self.repo_roots.contains(root) || self.catalog.roots().iter().any(|r| r == root)
     }
 
     /// String constants of a class and its nested classes, as dotted names
