@@ -232,7 +232,7 @@ impl<'a> ModuleIndex<'a> {
             let Some(file) = self.file_of(&module, importer) else { continue };
             // The longest exported name first: class attributes export as
             // dotted names (`Config.Model.LLM`).
-            let Some((end, e, called)) = (k + 1..=segs.len()).rev().find_map(|end| {
+            let (end, e, called) = (k + 1..=segs.len()).rev().find_map(|end| {
                 let mut name = segs[k..end].join(".");
                 let called = name.ends_with("()");
                 if called {
@@ -242,9 +242,7 @@ impl<'a> ModuleIndex<'a> {
                     return None;
                 }
                 self.exports[file].get(name.as_str()).map(|e| (end, *e, called))
-            }) else {
-                return None;
-            };
+            })?;
             let rest: String = segs[end..].iter().map(|s| format!(".{s}")).collect();
             return match (e, called) {
                 (Export::Value(v), false) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
