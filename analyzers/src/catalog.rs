@@ -126,6 +126,10 @@ struct RawArg {
     /// (`requests.post(url, json={"model": "llama3"})`).
     #[serde(default)]
     key: Option<String>,
+    /// The model is this item of a list argument
+    /// (`subprocess.run(["ollama", "pull", name])`).
+    #[serde(default)]
+    item: Option<usize>,
 }
 
 /// Where an argument is: by position and/or by keyword.
@@ -135,6 +139,7 @@ pub struct ArgSpec {
     pub keywords: Vec<String>,
     pub enum_literal: bool,
     pub key: Option<String>,
+    pub item: Option<usize>,
 }
 
 /// A condition that must hold for the call to be a load.
@@ -144,6 +149,8 @@ pub struct Condition {
     pub position: Option<usize>,
     /// `json[model]`: the argument is a dict with this key.
     pub key: Option<String>,
+    /// `args@0#1`: the test applies to this item of a list argument.
+    pub item: Option<usize>,
     pub test: CondTest,
 }
 
@@ -476,7 +483,13 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     let model = r
         .model
         .iter()
-        .map(|a| ArgSpec { position: a.position, keywords: a.keywords.clone(), enum_literal: a.enum_literal, key: a.key.clone() })
+        .map(|a| ArgSpec {
+            position: a.position,
+            keywords: a.keywords.clone(),
+            enum_literal: a.enum_literal,
+            key: a.key.clone(),
+            item: a.item,
+        })
         .collect::<Vec<_>>();
     if model.iter().any(|a| a.position.is_none() && a.keywords.is_empty()) {
         return Err(ctx("a model argument needs a position or keywords".into()));
@@ -506,6 +519,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
             keywords: a.keywords.clone(),
             enum_literal: false,
             key: None,
+            item: None,
         }),
         doc: r.doc,
         example: r.example,
@@ -535,6 +549,10 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
         Some(_) => return Err(format!("condition '{s}': empty [key]")),
         None => (lhs, None),
     };
+    let (lhs, item) = match lhs.split_once('#') {
+        Some((l, i)) => (l, Some(i.parse::<usize>().map_err(|_| format!("condition '{s}': item '{i}' is not a number"))?)),
+        None => (lhs, None),
+    };
     let (kw, pos) = match lhs.split_once('@') {
         Some((k, p)) => (k, Some(p.parse::<usize>().map_err(|_| format!("condition '{s}': position '{p}' is not a number"))?)),
         None => (lhs.trim(), None),
@@ -542,7 +560,7 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
     if kw.is_empty() || !kw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(format!("condition '{s}': '{kw}' is not a keyword name"));
     }
-    Ok(Condition { keyword: kw.to_string(), position: pos, key, test })
+    Ok(Condition { keyword: kw.to_string(), position: pos, key, item, test })
 }
 
 /// Compile a callee pattern. Globs: `*` matches within one dotted segment,
@@ -631,7 +649,13 @@ mod tests {
     fn conditions() {
         assert_eq!(
             parse_condition("pretrained@1!=False").unwrap(),
-            Condition { keyword: "pretrained".into(), position: Some(1), key: None, test: CondTest::NotEquals("False".into()) }
+            Condition {
+                keyword: "pretrained".into(),
+                position: Some(1),
+                key: None,
+                item: None,
+                test: CondTest::NotEquals("False".into())
+            }
         );
         assert_eq!(parse_condition("weights").unwrap().test, CondTest::Present);
         assert!(parse_condition("we ights=1").is_err());

@@ -1043,7 +1043,24 @@ impl<'t, 'c> Analysis<'t, 'c> {
             boolean: self.resolve_bool(node, scope, 0),
             dict: if depth < 2 { self.dict_entries(node, scope, depth) } else { Vec::new() },
             import_ref,
+            items: if depth < 2 { self.list_items(node, scope, depth) } else { Vec::new() },
             is_path: self.is_path_expr(node, scope, 0),
+        }
+    }
+
+    /// Items of a list or tuple literal, or of a name bound to one.
+    fn list_items(&self, node: Node<'t>, scope: usize, depth: u32) -> Vec<ArgVal> {
+        match node.kind() {
+            "list" | "tuple" => {
+                let mut cur = node.walk();
+                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() != "comment").collect();
+                items.into_iter().map(|n| self.arg_val(n, scope, depth + 1)).collect()
+            }
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
+                Some(Binding { kind: BKind::Value(v), scope: vs, .. }) if depth < 4 => self.list_items(v, vs, depth + 1),
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
         }
     }
 

@@ -24,6 +24,8 @@ pub struct ArgVal {
     /// The value is a name imported from a module of the repository
     /// (`from .config import MODEL_NAME`): the link step resolves it.
     pub import_ref: Option<String>,
+    /// Items of a list or tuple literal (or of a name bound to one).
+    pub items: Vec<ArgVal>,
     /// The value is built as a file-system path (`os.path.join`, `Path(...)`,
     /// `base / "model"`): a local file or folder, never a hub id.
     pub is_path: bool,
@@ -101,6 +103,10 @@ fn condition_holds(c: &Condition, args: &CallArgs) -> bool {
         (Some(k), Some(a)) => dict_get(a, k),
         (_, v) => v,
     };
+    let v = match (c.item, v) {
+        (Some(i), Some(a)) => a.items.get(i),
+        (_, v) => v,
+    };
     match (&c.test, v) {
         (CondTest::AbsentOrNotEquals(_), None) => true,
         (_, None) => false,
@@ -164,6 +170,13 @@ fn model_of_inner(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<Stri
         };
         let arg = match &spec.key {
             Some(k) => match dict_get(arg, k) {
+                Some(v) => v,
+                None => return (None, Resolvable::Dynamic, None),
+            },
+            None => arg,
+        };
+        let arg = match spec.item {
+            Some(i) => match arg.items.get(i) {
                 Some(v) => v,
                 None => return (None, Resolvable::Dynamic, None),
             },
