@@ -475,6 +475,21 @@ fn a_failing_repository_never_stops_the_batch() {
     assert!(db_count(&db, "SELECT count(*) FROM usages") > 0);
 }
 
+struct KillOnDrop(std::process::Child);
+
+impl KillOnDrop {
+    fn stop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// Depth-1 clones need a transport that allows them: serve a repository with
 /// `git daemon` on 127.0.0.1 and check the cached clone is shallow.
 #[test]
@@ -489,11 +504,19 @@ fn clones_over_git_protocol_are_shallow() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
-    let mut daemon = Command::new("git")
+    // `git daemon` runs git-daemon as a child that killing `git` would
+    // orphan: start the daemon binary itself so the test owns the process.
+    let exec_path = Command::new("git").arg("--exec-path").output().expect("git (must be installed)");
+    let daemon_bin = PathBuf::from(String::from_utf8_lossy(&exec_path.stdout).trim()).join("git-daemon");
+    let daemon = Command::new(&daemon_bin)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
         .args([
-            "daemon",
             "--reuseaddr",
             "--export-all",
+            "--timeout=30",
+            "--init-timeout=10",
             "--listen=127.0.0.1",
             &format!("--port={port}"),
             &format!("--base-path={}", served.display()),
@@ -501,6 +524,8 @@ fn clones_over_git_protocol_are_shallow() {
         ])
         .spawn()
         .expect("git daemon (git must be installed)");
+    // Killed however the test ends, so no daemon outlives it holding a port.
+    let mut daemon = KillOnDrop(daemon);
     let url = format!("git://127.0.0.1:{port}/vision-batch.git");
     let mut ready = false;
     for _ in 0..100 {
@@ -512,8 +537,7 @@ fn clones_over_git_protocol_are_shallow() {
     }
     assert!(ready, "git daemon did not start");
     let (o, db) = mine_list(tmp.path(), &format!("{url}\n"));
-    let _ = daemon.kill();
-    let _ = daemon.wait();
+    daemon.stop();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
     let repos = export_jsonl(&db, &["--table", "repos"]);
     assert_eq!(repos[0]["shallow"], true, "{repos:?}");
