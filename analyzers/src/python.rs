@@ -248,25 +248,8 @@ impl Resolved {
     }
 }
 
-/// How far a value is from the call: the weakest part decides.
-fn rank(k: Resolvable) -> u8 {
-    match k {
-        Resolvable::Literal => 0,
-        Resolvable::Constant => 1,
-        Resolvable::Config => 2,
-        Resolvable::EnvDefault => 3,
-        Resolvable::DefaultArg => 4,
-        Resolvable::Implicit => 5,
-        Resolvable::Dynamic => 6,
-    }
-}
-
 fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
-    if rank(a) >= rank(b) {
-        a
-    } else {
-        b
-    }
+    a.weakest(b)
 }
 
 struct Analysis<'t, 'c> {

@@ -118,20 +118,7 @@ fn condition_holds(c: &Condition, args: &CallArgs) -> bool {
 }
 
 fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
-    let rank = |k: Resolvable| match k {
-        Resolvable::Literal => 0,
-        Resolvable::Constant => 1,
-        Resolvable::Config => 2,
-        Resolvable::EnvDefault => 3,
-        Resolvable::DefaultArg => 4,
-        Resolvable::Implicit => 5,
-        Resolvable::Dynamic => 6,
-    };
-    if rank(a) >= rank(b) {
-        a
-    } else {
-        b
-    }
+    a.weakest(b)
 }
 
 fn implicit_model(implicit: Option<Implicit>, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {

@@ -87,6 +87,28 @@ impl Resolvable {
             Resolvable::Dynamic => "dynamic",
         }
     }
+    /// How far a value is from the call: 0 for a literal, 6 for dynamic.
+    pub fn rank(self) -> u8 {
+        match self {
+            Resolvable::Literal => 0,
+            Resolvable::Constant => 1,
+            Resolvable::Config => 2,
+            Resolvable::EnvDefault => 3,
+            Resolvable::DefaultArg => 4,
+            Resolvable::Implicit => 5,
+            Resolvable::Dynamic => 6,
+        }
+    }
+
+    /// Of two ways a value's parts were found, the weaker one decides.
+    pub fn weakest(self, other: Resolvable) -> Resolvable {
+        if self.rank() >= other.rank() {
+            self
+        } else {
+            other
+        }
+    }
+
     pub fn parse(s: &str) -> Option<Resolvable> {
         Some(match s {
             "literal" => Resolvable::Literal,
