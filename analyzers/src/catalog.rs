@@ -103,6 +103,13 @@ struct RawRule {
     /// from names and later use, and say how sure the judgement is.
     #[serde(default)]
     judge_object: bool,
+    /// Keywords that make the call verify a checksum (`check_hash`,
+    /// `hash_prefix`): without one, the usage carries the `no_checksum` risk.
+    #[serde(default)]
+    checksum: Vec<String>,
+    /// Risks every call of this rule carries (`unsafe_deserialization` for pickle).
+    #[serde(default)]
+    risks: Vec<String>,
     doc: String,
     example: String,
 }
@@ -228,6 +235,8 @@ pub struct Rule {
     pub download_only: bool,
     pub task: Option<ArgSpec>,
     pub judge_object: bool,
+    pub checksum: Vec<String>,
+    pub risks: Vec<schemas::Risk>,
     pub doc: String,
     pub example: String,
     /// The catalog file the rule came from.
@@ -469,6 +478,19 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     for [rx, eco] in &r.providers {
         providers.push((Regex::new(rx).map_err(|e| ctx(format!("provider pattern '{rx}': {e}")))?, eco.clone()));
     }
+    let mut risks = Vec::new();
+    for k in &r.risks {
+        risks.push(match k.as_str() {
+            "unsafe_deserialization" => schemas::Risk::UnsafeDeserialization,
+            "trust_remote_code" => schemas::Risk::TrustRemoteCode,
+            "plain_http" => schemas::Risk::PlainHttp,
+            o => {
+                return Err(ctx(format!(
+                    "risk '{o}' is not one a rule can declare (unsafe_deserialization, trust_remote_code, plain_http)"
+                )))
+            }
+        });
+    }
     let mut flags = Vec::new();
     for f in &r.flags {
         flags.push(match f.as_str() {
@@ -514,6 +536,8 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         flags,
         download_only: r.download_only,
         judge_object: r.judge_object,
+        checksum: r.checksum,
+        risks,
         task: r.task.first().map(|a| ArgSpec {
             position: a.position,
             keywords: a.keywords.clone(),

@@ -2,6 +2,7 @@
 //! system access beyond what the caller hands in.
 
 pub mod catalog;
+pub mod config;
 pub mod link;
 pub mod manifest;
 pub mod modelid;
@@ -40,7 +41,7 @@ pub struct FileFacts {
     pub report: FileReport,
     pub pending: Vec<usage::PendingCall>,
     /// (index into `report.usages`, repository name its model is imported from)
-    pub pending_models: Vec<(usize, String)>,
+    pub pending_models: Vec<(usize, usage::PendingValue)>,
     pub exports: Vec<(String, usage::Export)>,
 }
 

@@ -6,7 +6,7 @@
 use crate::catalog::Catalog;
 use crate::manifest::pinned_version;
 use crate::modelid::{normalize_path, IdKind};
-use crate::usage::{Export, PendingCall};
+use crate::usage::{Export, PendingCall, PendingValue};
 use crate::FileFacts;
 use schemas::{Artifact, FileReport, Resolvable};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -281,10 +281,60 @@ enum Substituted {
     Str(String, Resolvable),
 }
 
+/// Configuration files of the repository, parsed, by repository path.
+pub type Configs = HashMap<String, serde_json::Value>;
+
+/// Where a configuration path written in `importer` may be in the
+/// repository: relative to the root (where programs usually run), relative
+/// to the importing file, or the one known file it is a suffix of.
+pub fn config_candidates(path: &str, importer: &str, known: &[String]) -> Vec<String> {
+    let p = crate::modelid::normalize_path(path);
+    let mut out = vec![p.clone()];
+    if let Some((dir, _)) = importer.rsplit_once('/') {
+        out.push(format!("{dir}/{p}"));
+    }
+    let suffix = format!("/{p}");
+    let hits: Vec<&String> = known.iter().filter(|k| k.ends_with(&suffix)).collect();
+    if hits.len() == 1 {
+        out.push(hits[0].clone());
+    }
+    out
+}
+
+/// The configuration paths the analysed files read, with their candidates.
+pub fn config_paths_wanted(facts: &[FileFacts], known: &[String]) -> Vec<String> {
+    let mut out = Vec::new();
+    for f in facts {
+        let refs = f.pending_models.iter().filter_map(|(_, p)| match p {
+            PendingValue::Config(c) => Some(c),
+            PendingValue::Import(_) => None,
+        });
+        let calls = f
+            .pending
+            .iter()
+            .flat_map(|p| p.args.positional.iter().chain(p.args.keywords.iter().map(|(_, a)| a)))
+            .filter_map(|a| a.config_ref.as_ref());
+        for c in refs.chain(calls) {
+            out.extend(config_candidates(&c.path, &f.report.path, known));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn read_config(c: &crate::config::ConfigRef, importer: &str, configs: &Configs) -> Option<String> {
+    let known: Vec<String> = configs.keys().cloned().collect();
+    config_candidates(&c.path, importer, &known)
+        .iter()
+        .find_map(|p| configs.get(p))
+        .and_then(|doc| crate::config::lookup(doc, &c.keys))
+}
+
 /// Match the calls and values that go through the repository's own modules:
 /// a client created in one module and called in another, a model name kept
-/// in a config module.
-pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog) {
+/// in a config module or a configuration file.
+pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog, configs: &Configs) {
     let mut new_usages: Vec<(usize, schemas::ModelUsage)> = Vec::new();
     let mut models: Vec<(usize, usize, String, Resolvable)> = Vec::new();
     {
@@ -292,13 +342,12 @@ pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog) {
         for (fi, f) in facts.iter().enumerate() {
             let importer = f.report.path.as_str();
             for p in &f.pending {
-                if let Some(u) = match_pending(p, importer, &index, catalog) {
+                if let Some(u) = match_pending(p, importer, &index, catalog, configs) {
                     new_usages.push((fi, u));
                 }
             }
             for (ui, r) in &f.pending_models {
-                if let Some(Substituted::Str(v, kind)) = index.resolve(r, importer) {
-                    let kind = if kind == Resolvable::Literal { Resolvable::Constant } else { kind };
+                if let Some((v, kind)) = resolve_pending(r, importer, &index, configs) {
                     models.push((fi, *ui, v, kind));
                 }
             }
@@ -318,15 +367,30 @@ pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog) {
     }
 }
 
-fn match_pending(p: &PendingCall, importer: &str, index: &ModuleIndex<'_>, catalog: &Catalog) -> Option<schemas::ModelUsage> {
+fn resolve_pending(p: &PendingValue, importer: &str, index: &ModuleIndex<'_>, configs: &Configs) -> Option<(String, Resolvable)> {
+    match p {
+        PendingValue::Import(r) => match index.resolve(r, importer)? {
+            Substituted::Str(v, kind) => Some((v, if kind == Resolvable::Literal { Resolvable::Constant } else { kind })),
+            Substituted::Name(..) => None,
+        },
+        PendingValue::Config(c) => read_config(c, importer, configs).map(|v| (v, Resolvable::Config)),
+    }
+}
+
+fn match_pending(
+    p: &PendingCall,
+    importer: &str,
+    index: &ModuleIndex<'_>,
+    catalog: &Catalog,
+    configs: &Configs,
+) -> Option<schemas::ModelUsage> {
     let Some(Substituted::Name(q, _)) = index.resolve(&p.callee, importer) else { return None };
     let (rule, (mut u, pending_model)) = catalog
         .rules_for(&q)
         .into_iter()
         .find_map(|r| crate::usage::build(r, q.replace("()", ""), &p.args, &p.site, catalog).map(|b| (r, b)))?;
     if let Some(r) = pending_model {
-        if let Some(Substituted::Str(v, kind)) = index.resolve(&r, importer) {
-            let kind = if kind == Resolvable::Literal { Resolvable::Constant } else { kind };
+        if let Some((v, kind)) = resolve_pending(&r, importer, index, configs) {
             crate::usage::set_model(&mut u, rule, v, kind, catalog);
         }
     }
@@ -392,14 +456,16 @@ fn fill_pipeline_defaults(files: &mut [FileReport], pinned: Option<&str>, catalo
             if u.model.is_some() || u.model_resolvable != Resolvable::Implicit || rule.task.is_none() {
                 continue;
             }
-            let Some(task) = u.task.as_deref() else { continue };
-            if let Some((ver, model, rev)) = catalog.pipeline_defaults.default_for(task, pinned) {
+            let Some(task) = u.task.clone() else { continue };
+            if let Some((ver, model, rev)) = catalog.pipeline_defaults.default_for(&task, pinned) {
                 let c = crate::modelid::canonical(IdKind::Hf, &u.ecosystem, model, "", &catalog.legacy_ids);
                 u.model = Some(model.to_string());
                 u.model_id = Some(c.model_id);
                 if u.revision.is_none() && !rev.is_empty() {
                     u.revision = Some(rev.to_string());
                 }
+                // The defaults table pins a revision: re-assess pinning.
+                crate::usage::assess(u, rule, &crate::usage::CallArgs::default());
                 let basis = match pinned {
                     Some(p) => format!("transformers=={p} pinned"),
                     None => "no transformers pin: newest".to_string(),
@@ -453,7 +519,7 @@ mod tests {
         let ctx = RepoContext::build(&listing);
         let mut facts: Vec<FileFacts> =
             files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &c, &ctx)).collect();
-        link_cross_file(&mut facts, &c);
+        link_cross_file(&mut facts, &c, &Configs::new());
         facts
     }
 
@@ -503,6 +569,53 @@ mod tests {
         let classes: Vec<(Option<&str>, Resolvable)> =
             facts[6].report.usages.iter().map(|u| (u.model.as_deref(), u.model_resolvable)).collect();
         assert_eq!(classes, vec![(Some("gemma2:9b"), Resolvable::Constant), (Some("phi3"), Resolvable::Constant)]);
+    }
+
+    #[test]
+    fn model_names_read_from_configuration_files() {
+        let c = Catalog::embedded().expect("catalog");
+        let files = [(
+            "svc/model.py",
+            "import json, yaml, configparser, torch\nfrom transformers import AutoModel\n\
+                 with open('config.json') as f:\n    config = json.load(f)\n\
+                 settings = yaml.safe_load(open('conf/settings.yaml'))\n\
+                 ini = configparser.ConfigParser()\nini.read('svc/app.ini')\n\
+                 a = AutoModel.from_pretrained(config['BERT_MODEL'])\n\
+                 b = torch.load(config.get('WEIGHTS'))\n\
+                 d = AutoModel.from_pretrained(settings['model']['name'])\n\
+                 e = AutoModel.from_pretrained(ini.get('model', 'name'))\n\
+                 g = AutoModel.from_pretrained(config['MISSING'])\n",
+        )];
+        let listing: Vec<(String, Vec<String>)> = files.iter().map(|(p, _)| (p.to_string(), vec![])).collect();
+        let ctx = RepoContext::build(&listing);
+        let mut facts: Vec<FileFacts> =
+            files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &c, &ctx)).collect();
+        let known: Vec<String> = ["config.json", "conf/settings.yaml", "svc/app.ini"].iter().map(|s| s.to_string()).collect();
+        let wanted = config_paths_wanted(&facts, &known);
+        assert!(wanted.contains(&"config.json".to_string()) && wanted.contains(&"svc/app.ini".to_string()), "{wanted:?}");
+        let mut configs = Configs::new();
+        let docs: [(&str, &[u8]); 3] = [
+            ("config.json", br#"{"BERT_MODEL": "bert-base-cased", "WEIGHTS": "assets/model.bin"}"#),
+            ("conf/settings.yaml", b"model:\n  name: gpt2\n"),
+            ("svc/app.ini", b"[model]\nname = distilgpt2\n"),
+        ];
+        for (p, b) in docs {
+            configs.insert(p.to_string(), crate::config::parse(p, b).expect("parses"));
+        }
+        link_cross_file(&mut facts, &c, &configs);
+        let got: Vec<(Option<&str>, Resolvable)> =
+            facts[0].report.usages.iter().map(|u| (u.model.as_deref(), u.model_resolvable)).collect();
+        assert_eq!(
+            got,
+            vec![
+                (Some("bert-base-cased"), Resolvable::Config),
+                (Some("assets/model.bin"), Resolvable::Config),
+                (Some("gpt2"), Resolvable::Config),
+                (Some("distilgpt2"), Resolvable::Config),
+                (None, Resolvable::Dynamic),
+            ]
+        );
+        assert_eq!(facts[0].report.usages[0].model_id.as_deref(), Some("huggingface:google-bert/bert-base-cased"));
     }
 
     #[test]

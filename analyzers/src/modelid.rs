@@ -154,10 +154,49 @@ fn hf_url(s: &str) -> Option<(String, Option<String>)> {
     Some((id, rev))
 }
 
+/// The identity a URL names, whatever loads it: a Hugging Face file or repo,
+/// a TF Hub or Kaggle model (the last path segment is its version), or a
+/// plain weights URL.
+pub fn url_identity(model: &str, legacy: &LegacyIds) -> Option<Canonical> {
+    if !is_url(model) {
+        return None;
+    }
+    if let Some((id, rev)) = hf_url(model) {
+        return Some(Canonical {
+            model_id: format!("huggingface:{}", legacy.canonical(&id)),
+            source: Some(Source::Hub),
+            revision: rev,
+        });
+    }
+    let rest = model.split_once("://").map(|(_, r)| r).unwrap_or(model);
+    let (host, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let path = path.split(['?', '#']).next().unwrap_or("").trim_matches('/');
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    let versioned = |eco: &str, p: &str| {
+        let (base, last) = p.rsplit_once('/').unwrap_or((p, ""));
+        if !last.is_empty() && last.chars().all(|c| c.is_ascii_digit()) {
+            Canonical { model_id: format!("{eco}:{base}"), source: Some(Source::Hub), revision: Some(last.to_string()) }
+        } else {
+            Canonical { model_id: format!("{eco}:{p}"), source: Some(Source::Hub), revision: None }
+        }
+    };
+    match host {
+        "tfhub.dev" => Some(versioned("tfhub", path)),
+        "kaggle.com" if path.starts_with("models/") => Some(versioned("kaggle", &path["models/".len()..])),
+        _ => Some(Canonical { model_id: format!("url:{model}"), source: Some(Source::Hub), revision: None }),
+    }
+}
+
 /// Canonicalise `model` for a rule of the given kind and ecosystem.
 /// `callee_last` is the last segment of the qualified callee (a torchvision builder).
 pub fn canonical(kind: IdKind, ecosystem: &str, model: &str, callee_last: &str, legacy: &LegacyIds) -> Canonical {
     let plain = |id: String| Canonical { model_id: id, source: None, revision: None };
+    // A URL names its model whatever the loader (hosted API names are never URLs).
+    if kind != IdKind::Name {
+        if let Some(c) = url_identity(model, legacy) {
+            return c;
+        }
+    }
     match kind {
         IdKind::Name => plain(format!("{ecosystem}:{model}")),
         IdKind::Hf => {
@@ -260,5 +299,38 @@ mod tests {
         assert_eq!(canonical(IdKind::Path, "pytorch", "./w/a.pt", "", &l).model_id, "file:w/a.pt");
         assert_eq!(canonical(IdKind::Timm, "timm", "hf-hub:timm/vit", "", &l).model_id, "huggingface:timm/vit");
         assert_eq!(canonical(IdKind::Name, "openai", "gpt-4o", "", &l).model_id, "openai:gpt-4o");
+    }
+
+    #[test]
+    fn hub_reference_shapes() {
+        let l = LegacyIds::default();
+        let c =
+            canonical(IdKind::Path, "tfhub", "https://tfhub.dev/google/imagenet/mobilenet_v2_100_224/feature_vector/5", "", &l);
+        assert_eq!(
+            (c.model_id.as_str(), c.revision.as_deref()),
+            ("tfhub:google/imagenet/mobilenet_v2_100_224/feature_vector", Some("5"))
+        );
+        let c = canonical(
+            IdKind::Path,
+            "tfhub",
+            "https://www.kaggle.com/models/google/mobilenet-v2/TensorFlow2/100-224-feature-vector/2",
+            "",
+            &l,
+        );
+        assert_eq!(
+            (c.model_id.as_str(), c.revision.as_deref()),
+            ("kaggle:google/mobilenet-v2/TensorFlow2/100-224-feature-vector", Some("2"))
+        );
+        let c = canonical(IdKind::Url, "torchhub", "https://download.pytorch.org/models/resnet18-f37072fd.pth", "", &l);
+        assert_eq!(
+            (c.model_id.as_str(), c.source),
+            ("url:https://download.pytorch.org/models/resnet18-f37072fd.pth", Some(Source::Hub))
+        );
+        let c = canonical(IdKind::Path, "pytorch", "https://huggingface.co/org/m/resolve/main/model.pt", "", &l);
+        assert_eq!((c.model_id.as_str(), c.revision.as_deref()), ("huggingface:org/m", Some("main")));
+        let c = canonical(IdKind::Hf, "huggingface", "/abs/models/bert", "", &l);
+        assert_eq!((c.model_id.as_str(), c.source), ("file:/abs/models/bert", Some(Source::File)));
+        let c = canonical(IdKind::TorchHub, "torchhub", "ultralytics/yolov5#yolov5s", "", &l);
+        assert_eq!((c.model_id.as_str(), c.revision), ("torchhub:ultralytics/yolov5#yolov5s".to_string().as_str(), None));
     }
 }

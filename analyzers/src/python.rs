@@ -22,7 +22,7 @@ fn empty_roots() -> &'static HashSet<String> {
 enum Matched {
     /// A usage, and the repository name its model is imported from when
     /// the file alone cannot resolve it.
-    Usage(Box<ModelUsage>, Option<String>),
+    Usage(Box<ModelUsage>, Option<crate::usage::PendingValue>),
     Pending(Box<PendingCall>),
     Nothing,
 }
@@ -61,7 +61,7 @@ pub struct PyFacts {
     pub pending: Vec<PendingCall>,
     /// Usages whose model is a name imported from a repository module, with
     /// that name (`app.config.MODEL_NAME`), by index into `usages`.
-    pub pending_models: Vec<(usize, String)>,
+    pub pending_models: Vec<(usize, crate::usage::PendingValue)>,
     /// What the file's module-level names stand for.
     pub exports: Vec<(String, Export)>,
 }
@@ -767,15 +767,44 @@ impl<'t, 'c> Analysis<'t, 'c> {
             },
             "binary_operator" => {
                 let op = expr.child_by_field_name("operator").map(|o| self.text(o).into_owned());
-                if op.as_deref() != Some("+") {
-                    return Resolved::dynamic();
-                }
                 let (Some(l), Some(r)) = (expr.child_by_field_name("left"), expr.child_by_field_name("right")) else {
                     return Resolved::dynamic();
                 };
-                let (a, b) = (self.resolve(l, scope, depth + 1), self.resolve(r, scope, depth + 1));
-                match (a.value, b.value) {
-                    (Some(x), Some(y)) => Resolved { value: Some(x + &y), kind: weakest(a.kind, b.kind) },
+                match op.as_deref() {
+                    // `"bert-" + SIZE`; `Path(BASE) / "model.pt"`
+                    Some("+") | Some("/") => {
+                        let (a, b) = (self.resolve(l, scope, depth + 1), self.resolve(r, scope, depth + 1));
+                        let sep = if op.as_deref() == Some("/") { "/" } else { "" };
+                        match (a.value, b.value) {
+                            (Some(x), Some(y)) if sep.is_empty() || self.is_path_expr(l, scope, 0) => {
+                                Resolved { value: Some(format!("{x}{sep}{y}")), kind: weakest(a.kind, b.kind) }
+                            }
+                            _ => Resolved::dynamic(),
+                        }
+                    }
+                    // `"%s-base" % NAME`, `"%s/%s" % (ORG, NAME)`
+                    Some("%") => {
+                        let fmt = self.resolve(l, scope, depth + 1);
+                        let Some(f) = fmt.value else { return Resolved::dynamic() };
+                        let parts: Vec<Node<'t>> = if r.kind() == "tuple" {
+                            let mut cur = r.walk();
+                            r.named_children(&mut cur).collect()
+                        } else {
+                            vec![r]
+                        };
+                        let mut kind = fmt.kind;
+                        let mut vals = Vec::new();
+                        for p in parts {
+                            let v = self.resolve(p, scope, depth + 1);
+                            let Some(x) = v.value else { return Resolved::dynamic() };
+                            kind = weakest(kind, v.kind);
+                            vals.push(x);
+                        }
+                        match percent_format(&f, &vals) {
+                            Some(out) => Resolved { value: Some(out), kind: weakest(kind, Resolvable::Constant) },
+                            None => Resolved::dynamic(),
+                        }
+                    }
                     _ => Resolved::dynamic(),
                 }
             }
@@ -796,6 +825,14 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         return self.resolve_binding(b, depth);
                     }
                 }
+                // `args.model`: an argparse default.
+                if let Some((d, dscope)) = self.argparse_default(obj, &self.text(attr), scope) {
+                    let r = self.resolve(d, dscope, depth + 1);
+                    return match r.value {
+                        Some(v) => Resolved { value: Some(v), kind: weakest(Resolvable::DefaultArg, r.kind) },
+                        None => Resolved::dynamic(),
+                    };
+                }
                 // A class attribute: `Config.Model.LLM` of a class of this file.
                 if let Some(cls) = self.class_scope_of(obj, scope, depth + 1) {
                     if let Some(b) = self.scopes[cls].bindings.get(&*self.text(attr)).and_then(|bs| bs.last()) {
@@ -805,8 +842,144 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 Resolved::dynamic()
             }
             "call" => self.resolve_call(expr, scope, depth),
+            // `MODELS["bert"]`, `MODELS[args.model]`, `NAMES[0]`
+            "subscript" => {
+                let (Some(value), Some(index)) = (expr.child_by_field_name("value"), expr.child_by_field_name("subscript"))
+                else {
+                    return Resolved::dynamic();
+                };
+                let key = self.resolve(index, scope, depth + 1);
+                let item = match (&key.value, index.kind()) {
+                    (Some(k), _) => self.dict_value_node(value, k, scope, depth + 1),
+                    (None, "integer") => {
+                        self.text(index).parse::<usize>().ok().and_then(|i| self.list_item_node(value, i, scope, depth + 1))
+                    }
+                    _ => None,
+                };
+                match item {
+                    Some((node, nscope, via_name)) => {
+                        let r = self.resolve(node, nscope, depth + 1);
+                        let kind = if via_name && r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind };
+                        let key_kind = if index.kind() == "integer" { Resolvable::Literal } else { key.kind };
+                        Resolved { value: r.value, kind: weakest(kind, key_kind) }
+                    }
+                    None => Resolved::dynamic(),
+                }
+            }
             _ => Resolved::dynamic(),
         }
+    }
+
+    /// The value node for `key` in a dict literal (with `**other` merged), in
+    /// `dict(key=...)`, or in a name bound to either; and whether a name was
+    /// followed.
+    fn dict_value_node(&self, node: Node<'t>, key: &str, scope: usize, depth: u32) -> Option<(Node<'t>, usize, bool)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "dictionary" => {
+                let mut cur = node.walk();
+                let children: Vec<Node<'t>> = node.named_children(&mut cur).collect();
+                // Later entries win, as in Python.
+                for c in children.into_iter().rev() {
+                    match c.kind() {
+                        "pair" => {
+                            let k = c.child_by_field_name("key")?;
+                            if self.resolve(k, scope, depth + 1).value.as_deref() == Some(key) {
+                                return Some((c.child_by_field_name("value")?, scope, false));
+                            }
+                        }
+                        "dictionary_splat" => {
+                            if let Some(found) =
+                                c.named_child(0).and_then(|inner| self.dict_value_node(inner, key, scope, depth + 1))
+                            {
+                                return Some(found);
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                None
+            }
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte())? {
+                Binding { kind: BKind::Value(v), scope: vs, .. } => {
+                    self.dict_value_node(v, key, vs, depth + 1).map(|(n, s, _)| (n, s, true))
+                }
+                _ => None,
+            },
+            "call" => {
+                let f = node.child_by_field_name("function")?;
+                if self.text(f) != "dict" {
+                    return None;
+                }
+                Args::of(node, self).keyword(key).map(|v| (v, scope, false))
+            }
+            _ => None,
+        }
+    }
+
+    /// Item `i` of a list or tuple literal, or of a name bound to one.
+    fn list_item_node(&self, node: Node<'t>, i: usize, scope: usize, depth: u32) -> Option<(Node<'t>, usize, bool)> {
+        if depth > MAX_DEPTH {
+            return None;
+        }
+        match node.kind() {
+            "list" | "tuple" => {
+                let mut cur = node.walk();
+                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() != "comment").collect();
+                items.get(i).map(|n| (*n, scope, false))
+            }
+            "identifier" => match self.lookup(&self.text(node), scope, node.start_byte())? {
+                Binding { kind: BKind::Value(v), scope: vs, .. } => {
+                    self.list_item_node(v, i, vs, depth + 1).map(|(n, s, _)| (n, s, true))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// `args.model` where `args` comes from `parser.parse_args()` (or is a
+    /// function parameter named like one): the default of the matching
+    /// `add_argument` call of this file.
+    fn argparse_default(&self, obj: Node<'t>, attr: &str, scope: usize) -> Option<(Node<'t>, usize)> {
+        if obj.kind() != "identifier" {
+            return None;
+        }
+        let name = self.text(obj);
+        let from_parser = match self.lookup(&name, scope, obj.start_byte())?.kind {
+            BKind::Value(v) => {
+                v.kind() == "call"
+                    && v.child_by_field_name("function").is_some_and(|f| {
+                        let t = self.text(f);
+                        t.ends_with(".parse_args") || t == "parse_args"
+                    })
+            }
+            BKind::Param(None) => {
+                matches!(&*name, "args" | "opt" | "opts" | "options" | "cfg" | "hparams" | "flags" | "cli_args")
+            }
+            _ => false,
+        };
+        if !from_parser {
+            return None;
+        }
+        for (call, cscope) in &self.calls {
+            let Some(f) = call.child_by_field_name("function") else { continue };
+            if f.kind() != "attribute" || f.child_by_field_name("attribute").is_none_or(|a| self.text(a) != "add_argument") {
+                continue;
+            }
+            let args = Args::of(*call, self);
+            let dest = args.keyword("dest").and_then(|d| self.resolve(d, *cscope, 0).value).or_else(|| {
+                let opts: Vec<String> = args.positional.iter().filter_map(|p| self.resolve(*p, *cscope, 0).value).collect();
+                let long = opts.iter().find(|o| o.starts_with("--")).or_else(|| opts.iter().find(|o| !o.starts_with('-')))?;
+                Some(long.trim_start_matches('-').replace('-', "_"))
+            });
+            if dest.as_deref() == Some(attr) {
+                return args.keyword("default").map(|d| (d, *cscope));
+            }
+        }
+        None
     }
 
     /// The body scope of the local class an expression names (`Config`,
@@ -858,11 +1031,37 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// `str(p)`, `os.path.join(a, b)`, and environment lookups with defaults.
     fn resolve_call(&self, call: Node<'t>, scope: usize, depth: u32) -> Resolved {
         let Some(func) = call.child_by_field_name("function") else { return Resolved::dynamic() };
+        // `"{}-{}".format(ORG, NAME)` and `"{org}/{name}".format(org=..., name=...)`
+        if func.kind() == "attribute" && func.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "format") {
+            let Some(obj) = func.child_by_field_name("object") else { return Resolved::dynamic() };
+            let fmt = self.resolve(obj, scope, depth + 1);
+            let Some(f) = fmt.value else { return Resolved::dynamic() };
+            let args = Args::of(call, self);
+            let mut kind = weakest(fmt.kind, Resolvable::Constant);
+            let mut pos = Vec::new();
+            for a in &args.positional {
+                let v = self.resolve(*a, scope, depth + 1);
+                let Some(x) = v.value else { return Resolved::dynamic() };
+                kind = weakest(kind, v.kind);
+                pos.push(x);
+            }
+            let mut named = Vec::new();
+            for (k, a) in &args.keywords {
+                let v = self.resolve(*a, scope, depth + 1);
+                let Some(x) = v.value else { return Resolved::dynamic() };
+                kind = weakest(kind, v.kind);
+                named.push((k.clone(), x));
+            }
+            return match brace_format(&f, &pos, &named) {
+                Some(out) => Resolved { value: Some(out), kind },
+                None => Resolved::dynamic(),
+            };
+        }
         let Some(q) = self.qualify(func, scope, call.start_byte(), depth + 1) else { return Resolved::dynamic() };
         let args = Args::of(call, self);
         match q.as_str() {
-            "open" | "io.open" | "builtins.open" | "str" | "pathlib.Path" | "pathlib.PurePath" | "os.fspath"
-            | "os.path.expanduser" | "os.path.normpath" => match args.positional.first() {
+            "open" | "io.open" | "builtins.open" | "str" | "pathlib.Path" | "pathlib.PurePath" | "os.fspath" | "typer.Option"
+            | "typer.Argument" | "os.path.expanduser" | "os.path.normpath" => match args.positional.first() {
                 Some(a) => self.resolve(*a, scope, depth + 1),
                 None => Resolved::dynamic(),
             },
@@ -1018,6 +1217,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn arg_val(&self, node: Node<'t>, scope: usize, depth: u32) -> ArgVal {
         let r = self.resolve(node, scope, 0);
         let import_ref = if r.value.is_none() { self.repo_ref(node, scope) } else { None };
+        let config_ref = if r.value.is_none() && import_ref.is_none() { self.config_ref(node, scope, 0) } else { None };
         ArgVal {
             text: self.text(node).split_whitespace().collect::<Vec<_>>().join(" "),
             value: r.value,
@@ -1026,6 +1226,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             boolean: self.resolve_bool(node, scope, 0),
             dict: if depth < 2 { self.dict_entries(node, scope, depth) } else { Vec::new() },
             import_ref,
+            config_ref,
             items: if depth < 2 { self.list_items(node, scope, depth) } else { Vec::new() },
             is_path: self.is_path_expr(node, scope, 0),
         }
@@ -1082,6 +1283,108 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "parenthesized_expression" => node.named_child(0).is_some_and(|c| self.is_path_expr(c, scope, depth + 1)),
             _ => false,
         }
+    }
+
+    /// A value read from a configuration file by literal keys:
+    /// `json.load(open("config.json"))["model"]["name"]`, `cfg.get("model")`,
+    /// `yaml.safe_load(f)[...]`, `toml.load(path)[...]`, and configparser's
+    /// `parser["section"]["option"]` / `parser.get("section", "option")`
+    /// after `parser.read(path)`.
+    fn config_ref(&self, node: Node<'t>, scope: usize, depth: u32) -> Option<crate::config::ConfigRef> {
+        if depth > 8 {
+            return None;
+        }
+        let mut keys = Vec::new();
+        let mut cur = node;
+        loop {
+            match cur.kind() {
+                "subscript" => {
+                    let idx = cur.child_by_field_name("subscript")?;
+                    let key =
+                        if idx.kind() == "integer" { self.text(idx).into_owned() } else { self.resolve(idx, scope, 0).value? };
+                    keys.push(key);
+                    cur = cur.child_by_field_name("value")?;
+                }
+                "call" => {
+                    let f = cur.child_by_field_name("function")?;
+                    if f.kind() != "attribute" || f.child_by_field_name("attribute").is_none_or(|a| self.text(a) != "get") {
+                        break;
+                    }
+                    let args = Args::of(cur, self);
+                    let obj = f.child_by_field_name("object")?;
+                    // configparser's get(section, option) names two keys.
+                    let n = if self.is_config_parser(obj, scope) { 2 } else { 1 };
+                    let mut ks: Vec<String> = Vec::new();
+                    for a in args.positional.iter().take(n) {
+                        ks.push(self.resolve(*a, scope, 0).value?);
+                    }
+                    if ks.len() != n {
+                        return None;
+                    }
+                    keys.extend(ks.into_iter().rev());
+                    cur = obj;
+                }
+                "parenthesized_expression" => cur = cur.named_child(0)?,
+                _ => break,
+            }
+        }
+        if keys.is_empty() {
+            return None;
+        }
+        keys.reverse();
+        let (loader, lscope) = match cur.kind() {
+            "identifier" => match self.lookup(&self.text(cur), scope, cur.start_byte())? {
+                Binding { kind: BKind::Value(v), scope: vs, .. } => (v, vs),
+                _ => return None,
+            },
+            "call" => (cur, scope),
+            _ => return None,
+        };
+        if loader.kind() != "call" {
+            return None;
+        }
+        let q = self.qualify(loader.child_by_field_name("function")?, lscope, loader.start_byte(), 0)?;
+        let path = match q.as_str() {
+            "json.load"
+            | "yaml.safe_load"
+            | "yaml.load"
+            | "yaml.full_load"
+            | "yaml.unsafe_load"
+            | "toml.load"
+            | "tomllib.load"
+            | "tomli.load"
+            | "ruamel.yaml.YAML().load"
+            | "omegaconf.OmegaConf.load" => {
+                let first = *Args::of(loader, self).positional.first()?;
+                self.resolve(first, lscope, 0).value?
+            }
+            "configparser.ConfigParser" | "configparser.RawConfigParser" | "configparser.SafeConfigParser" => {
+                let name = match cur.kind() {
+                    "identifier" => self.text(cur).into_owned(),
+                    _ => return None,
+                };
+                self.config_parser_path(&name)?
+            }
+            _ => return None,
+        };
+        Some(crate::config::ConfigRef { path, keys })
+    }
+
+    fn is_config_parser(&self, obj: Node<'t>, scope: usize) -> bool {
+        self.qualify(obj, scope, obj.start_byte(), 0).is_some_and(|q| q.starts_with("configparser.") && q.ends_with("Parser()"))
+    }
+
+    /// The file a configparser instance reads: `<name>.read("settings.ini")`.
+    fn config_parser_path(&self, name: &str) -> Option<String> {
+        self.calls.iter().find_map(|(c, cs)| {
+            let f = c.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
+            let obj = f.child_by_field_name("object")?;
+            let attr = f.child_by_field_name("attribute")?;
+            if self.text(obj) != name || self.text(attr) != "read" {
+                return None;
+            }
+            self.resolve(*Args::of(*c, self).positional.first()?, *cs, 0).value
+        })
     }
 
     /// A name or dotted name that refers into the repository's own modules.
@@ -1421,6 +1724,67 @@ impl<'t> Args<'t> {
     fn keyword(&self, name: &str) -> Option<Node<'t>> {
         self.keywords.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
     }
+}
+
+/// `%s`-formatting with string values; None on any other conversion.
+fn percent_format(f: &str, vals: &[String]) -> Option<String> {
+    let mut out = String::new();
+    let mut it = f.chars().peekable();
+    let mut next = vals.iter();
+    while let Some(c) = it.next() {
+        if c != '%' {
+            out.push(c);
+            continue;
+        }
+        match it.next()? {
+            '%' => out.push('%'),
+            's' | 'd' | 'r' => out.push_str(next.next()?),
+            _ => return None,
+        }
+    }
+    next.next().is_none().then_some(out)
+}
+
+/// `str.format` with `{}`, `{0}` and `{name}` fields; None on format specs.
+fn brace_format(f: &str, pos: &[String], named: &[(String, String)]) -> Option<String> {
+    let mut out = String::new();
+    let mut it = f.chars().peekable();
+    let mut auto = 0;
+    while let Some(c) = it.next() {
+        match c {
+            '{' if it.peek() == Some(&'{') => {
+                it.next();
+                out.push('{');
+            }
+            '}' if it.peek() == Some(&'}') => {
+                it.next();
+                out.push('}');
+            }
+            '{' => {
+                let mut field = String::new();
+                for d in it.by_ref() {
+                    if d == '}' {
+                        break;
+                    }
+                    field.push(d);
+                }
+                if field.contains([':', '!', '.', '[']) {
+                    return None;
+                }
+                let v = if field.is_empty() {
+                    auto += 1;
+                    pos.get(auto - 1)?
+                } else if let Ok(i) = field.parse::<usize>() {
+                    pos.get(i)?
+                } else {
+                    &named.iter().find(|(k, _)| *k == field)?.1
+                };
+                out.push_str(v);
+            }
+            c => out.push(c),
+        }
+    }
+    Some(out)
 }
 
 /// Decode the common backslash escapes of a non-raw string.

@@ -24,6 +24,8 @@ pub struct ArgVal {
     /// The value is a name imported from a module of the repository
     /// (`from .config import MODEL_NAME`): the link step resolves it.
     pub import_ref: Option<String>,
+    /// The value is read from a configuration file of the repository.
+    pub config_ref: Option<crate::config::ConfigRef>,
     /// Items of a list or tuple literal (or of a name bound to one).
     pub items: Vec<ArgVal>,
     /// The value is built as a file-system path (`os.path.join`, `Path(...)`,
@@ -70,6 +72,15 @@ pub struct CallSite {
     pub location: Location,
     pub column: u32,
     pub snippet: String,
+}
+
+/// A model value the file alone cannot resolve; the link step may.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PendingValue {
+    /// A name imported from a module of the repository (`app.config.MODEL`).
+    Import(String),
+    /// A value read from a configuration file.
+    Config(crate::config::ConfigRef),
 }
 
 /// A call no rule matched in its own file, whose callee names a module of
@@ -121,7 +132,7 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
     a.weakest(b)
 }
 
-fn implicit_model(implicit: Option<Implicit>, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
+fn implicit_model(implicit: Option<Implicit>, qualified: &str) -> (Option<String>, Resolvable, Option<PendingValue>) {
     let segs: Vec<&str> = qualified.split('.').collect();
     match implicit {
         Some(Implicit::CalleeName) => (segs.last().map(|s| s.to_string()), Resolvable::Implicit, None),
@@ -140,11 +151,11 @@ fn model_is_path(rule: &Rule, args: &CallArgs) -> bool {
         && rule.model.first().and_then(|spec| args.find(&spec.keywords, spec.position)).is_some_and(|a| a.is_path)
 }
 
-fn model_and_path(rule: &Rule, args: &CallArgs, qualified: &str) -> ((Option<String>, Resolvable, Option<String>), bool) {
+fn model_and_path(rule: &Rule, args: &CallArgs, qualified: &str) -> ((Option<String>, Resolvable, Option<PendingValue>), bool) {
     (model_of_inner(rule, args, qualified), model_is_path(rule, args))
 }
 
-fn model_of_inner(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, Resolvable, Option<String>) {
+fn model_of_inner(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<String>, Resolvable, Option<PendingValue>) {
     if rule.model.is_empty() {
         // No model argument at all: the callee itself names what it loads.
         return implicit_model(rule.implicit, qualified);
@@ -179,7 +190,15 @@ fn model_of_inner(rule: &Rule, args: &CallArgs, qualified: &str) -> (Option<Stri
                 parts.push(v.clone());
             }
             None => {
-                let pending = if rule.model.len() == 1 { arg.import_ref.clone() } else { None };
+                let pending = if rule.model.len() == 1 {
+                    match (&arg.import_ref, &arg.config_ref) {
+                        (Some(r), _) => Some(PendingValue::Import(r.clone())),
+                        (None, Some(c)) => Some(PendingValue::Config(c.clone())),
+                        (None, None) => None,
+                    }
+                } else {
+                    None
+                };
                 return (None, Resolvable::Dynamic, pending);
             }
         }
@@ -228,7 +247,7 @@ pub fn build(
     args: &CallArgs,
     site: &CallSite,
     catalog: &Catalog,
-) -> Option<(ModelUsage, Option<String>)> {
+) -> Option<(ModelUsage, Option<PendingValue>)> {
     if !rule.require_any.is_empty() && !rule.require_any.iter().any(|c| condition_holds(c, args)) {
         return None;
     }
@@ -271,6 +290,8 @@ pub fn build(
         notes: None,
         artifact: None,
         task: rule.task.as_ref().and_then(|t| args.find(&t.keywords, t.position)).and_then(|a| a.value.clone()),
+        revision_pinned: None,
+        risks: Vec::new(),
     };
     match model {
         Some(m) => set_model_path(&mut u, rule, m, resolvable, is_path, catalog),
@@ -284,5 +305,65 @@ pub fn build(
             Flag::WeightsOnly => u.weights_only = args.keyword("weights_only").and_then(|a| a.boolean),
         }
     }
+    assess(&mut u, rule, args);
     Some((u, pending))
+}
+
+/// A revision is pinned when it names a commit (7 to 40 hex digits).
+pub fn is_commit_hash(r: &str) -> bool {
+    (7..=40).contains(&r.len()) && r.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+fn remote_http(s: &str) -> bool {
+    let Some(rest) = s.strip_prefix("http://") else { return false };
+    let host = rest.split(['/', ':']).next().unwrap_or("");
+    !matches!(host, "localhost" | "127.0.0.1" | "0.0.0.0" | "[::1]" | "host.docker.internal") && !host.is_empty()
+}
+
+/// Pinning and risk findings of a usage; called again when the link step
+/// changes its model or revision.
+pub fn assess(u: &mut ModelUsage, rule: &Rule, args: &CallArgs) {
+    let mut risks = rule.risks.clone();
+    if u.trust_remote_code == Some(true) {
+        risks.push(schemas::Risk::TrustRemoteCode);
+    }
+    if rule.flags.contains(&Flag::WeightsOnly) && u.weights_only != Some(true) {
+        risks.push(schemas::Risk::UnsafeDeserialization);
+    }
+    // A hub model names a moving target unless a commit pins it.
+    let versioned = matches!(u.source, Source::Hub | Source::Aux)
+        && match u.model_id.as_deref() {
+            Some(id) => id.starts_with("huggingface:") || id.starts_with("torchhub:"),
+            // An unresolved hub id (not a weights URL) is unpinned unless a revision pins it.
+            None => {
+                matches!(rule.model_kind, IdKind::Hf | IdKind::TorchHub) && u.ecosystem == "huggingface"
+                    || rule.model_kind == IdKind::TorchHub
+            }
+        };
+    if versioned {
+        let pinned = u.revision.as_deref().is_some_and(is_commit_hash);
+        u.revision_pinned = Some(pinned);
+        if !pinned {
+            risks.push(schemas::Risk::UnpinnedRevision);
+        }
+    } else {
+        u.revision_pinned = u.revision.as_deref().map(is_commit_hash);
+    }
+    let urls = u
+        .model
+        .iter()
+        .map(String::as_str)
+        .chain(args.positional.iter().take(2).chain(args.keyword("url")).filter_map(|a| a.value.as_deref()));
+    if matches!(u.source, Source::Hub | Source::File) && urls.clone().any(remote_http) {
+        risks.push(schemas::Risk::PlainHttp);
+    }
+    if !rule.checksum.is_empty() {
+        let verified = rule.checksum.iter().any(|k| args.keyword(k).is_some_and(|a| a.text != "False" && a.text != "None"));
+        if !verified {
+            risks.push(schemas::Risk::NoChecksum);
+        }
+    }
+    risks.sort_by_key(|r| r.as_str());
+    risks.dedup();
+    u.risks = risks;
 }

@@ -80,6 +80,15 @@ fn every_rule_has_a_fixture_that_passes() {
                             "model_id" => u.model_id.clone().unwrap_or_else(|| "null".into()),
                             "revision" => u.revision.clone().unwrap_or_else(|| "null".into()),
                             "task" => u.task.clone().unwrap_or_else(|| "null".into()),
+                            "pinned" => u.revision_pinned.map(|b| b.to_string()).unwrap_or_else(|| "null".into()),
+                            "risks" => {
+                                let r: Vec<&str> = u.risks.iter().map(|r| r.as_str()).collect();
+                                if r.is_empty() {
+                                    "none".into()
+                                } else {
+                                    r.join(",")
+                                }
+                            }
                             other => {
                                 failures.push(format!("{}.py:{l}: unknown field {other}= in the fixture", rule.id));
                                 continue;

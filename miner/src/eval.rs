@@ -60,6 +60,9 @@ pub struct Report {
     pub rows_matched: usize,
     /// Per field: rows that agree / rows compared.
     pub fields: BTreeMap<String, (usize, usize)>,
+    /// Matched rows whose expected model is statically resolvable (any kind
+    /// but `dynamic`), by expected kind: (model and model_id right, rows).
+    pub resolvable: BTreeMap<String, (usize, usize)>,
     pub missing: Vec<String>,
     pub unexpected: Vec<String>,
     pub mismatches: Vec<String>,
@@ -91,6 +94,16 @@ impl Report {
         ));
         for (f, (ok, n)) in &self.fields {
             s.push_str(&format!("  {f:<18} {ok}/{n}\n"));
+        }
+        let (ok, n) = self.resolvable.values().fold((0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+        if n > 0 {
+            s.push_str(&format!(
+                "resolvable   model and model_id right on {ok} of {n} statically resolvable matched rows ({:.3})\n",
+                ok as f64 / n as f64
+            ));
+            for (k, (ok, n)) in &self.resolvable {
+                s.push_str(&format!("  {k:<18} {ok}/{n}\n"));
+            }
         }
         for (title, list) in
             [("missing", &self.missing), ("unexpected", &self.unexpected), ("field mismatches", &self.mismatches)]
@@ -191,6 +204,13 @@ pub fn evaluate(db: &Path, expected: &[PathBuf]) -> Result<Report, MineError> {
             }
         }
         report.rows_exact += exact as usize;
+        let kind = e.get("model_resolvable").and_then(Value::as_str).unwrap_or("dynamic");
+        if kind != "dynamic" {
+            let right = e.get("model") == g.get("model") && e.get("model_id") == g.get("model_id");
+            let entry = report.resolvable.entry(kind.to_string()).or_insert((0, 0));
+            entry.0 += right as usize;
+            entry.1 += 1;
+        }
     }
     for g in &got {
         let c = if is_aux(g) { &mut report.aux } else { &mut report.sites };

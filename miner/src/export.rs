@@ -27,7 +27,7 @@ pub enum Table {
 
 const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
     u.ecosystem, u.api, u.rule, u.model, u.model_id, u.model_resolvable, u.revision, u.trust_remote_code, u.weights_only,
-    u.download_only, u.confidence, u.task, u.notes, u.artifact, u.snippet
+    u.download_only, u.revision_pinned, u.risks, u.confidence, u.task, u.notes, u.artifact, u.snippet
   FROM usages u JOIN repos r ON r.id = u.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
 const REPOS: &str = "SELECT name AS repo, location, url, commit_id AS \"commit\", commit_kind, dirty, shallow, status, reason,
@@ -65,7 +65,7 @@ const BOOLS: &[&str] = &[
     "present",
 ];
 /// Columns stored as JSON text that export as JSON values.
-const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence"];
+const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks"];
 
 fn to_json(v: ValueRef<'_>, col: &str) -> Value {
     match v {

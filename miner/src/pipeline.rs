@@ -354,7 +354,7 @@ enum FileResult {
 }
 
 fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> Analysed {
-    let Listing { candidates, mut skipped, mut artifacts } = listing;
+    let Listing { candidates, mut skipped, mut artifacts, configs } = listing;
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
     let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
@@ -409,7 +409,19 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
         }
     }
     facts.sort_by(|a, b| a.report.path.cmp(&b.report.path));
-    analyzers::link::link_cross_file(&mut facts, catalog);
+    // Configuration files are read only when the code reads a model name from one.
+    let known: Vec<String> = configs.iter().map(|(p, _)| p.clone()).collect();
+    let wanted = analyzers::link::config_paths_wanted(&facts, &known);
+    let mut parsed = analyzers::link::Configs::new();
+    if !wanted.is_empty() {
+        let repo = open_repo();
+        for (path, handle) in configs.iter().filter(|(p, _)| wanted.contains(p)) {
+            if let Some(doc) = walk::read_handle(handle, repo.as_ref()).ok().and_then(|b| analyzers::config::parse(path, &b)) {
+                parsed.insert(path.clone(), doc);
+            }
+        }
+    }
+    analyzers::link::link_cross_file(&mut facts, catalog, &parsed);
     let mut files: Vec<FileReport> = facts.into_iter().map(|f| f.report).collect();
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));

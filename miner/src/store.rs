@@ -252,8 +252,8 @@ impl Store {
                 .prepare(
                     "INSERT INTO usages(repo_id, path, line, cell, col, source, ecosystem, api, rule, model, model_id,
                         model_resolvable, revision, trust_remote_code, weights_only, download_only, snippet, confidence,
-                        notes, artifact, task)
-                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21)",
+                        notes, artifact, task, revision_pinned, risks)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,?21,?22,?23)",
                 )
                 .map_err(&e)?;
             let mut dst = tx
@@ -299,7 +299,10 @@ impl Store {
                         u.confidence.as_str(),
                         u.notes,
                         u.artifact,
-                        u.task
+                        u.task,
+                        u.revision_pinned,
+                        serde_json::to_string(&u.risks.iter().map(|r| r.as_str()).collect::<Vec<_>>())
+                            .unwrap_or_else(|_| "[]".into())
                     ])
                     .map_err(&e)?;
                 }

@@ -44,6 +44,9 @@ pub struct Listing {
     pub skipped: Vec<SkippedFile>,
     /// Model weights files (and Git LFS pointers to them).
     pub artifacts: Vec<Artifact>,
+    /// Configuration files (JSON, YAML, TOML, INI) under the size limit:
+    /// read only when the code reads a model name from one.
+    pub configs: Vec<(String, Handle)>,
 }
 
 /// Extensions of model artefacts: weights, checkpoints, exported graphs,
@@ -150,6 +153,11 @@ pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> R
                         out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
                     }
                 }
+                if analyzers::config::is_config_path(&path) && mode != 0o120000 && classify_path(&path).is_none() {
+                    if odb.read_header(entry.id()).is_ok_and(|(size, _)| (size as u64) <= max_bytes) {
+                        out.configs.push((path.clone(), Handle::Blob(entry.id())));
+                    }
+                }
                 let Some(kind) = classify_path(&path) else { return git2::TreeWalkResult::Ok };
                 if mode == 0o120000 {
                     out.skipped.push(skip(path, SkipReason::Symlink, None, None));
@@ -223,6 +231,11 @@ pub fn list_dir(root: &Path, max_bytes: u64) -> Listing {
                 out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
             }
         }
+        if analyzers::config::is_config_path(&path) && ft.is_file() && classify_path(&path).is_none() {
+            if entry.metadata().is_ok_and(|m| m.len() <= max_bytes) {
+                out.configs.push((path.clone(), Handle::Fs(entry.path().to_path_buf())));
+            }
+        }
         let Some(kind) = classify_path(&path) else { continue };
         if entry.file_name().to_str().is_none() {
             out.skipped.push(skip(path, SkipReason::Unreadable, None, Some("file name is not UTF-8".into())));
@@ -253,7 +266,12 @@ fn rel(root: &Path, p: &Path) -> String {
 
 /// Read a candidate's bytes (for git blobs, with this thread's repository handle).
 pub fn read(c: &Candidate, repo: Option<&git2::Repository>) -> Result<Vec<u8>, String> {
-    match &c.handle {
+    read_handle(&c.handle, repo)
+}
+
+/// Read a file's bytes by its handle.
+pub fn read_handle(h: &Handle, repo: Option<&git2::Repository>) -> Result<Vec<u8>, String> {
+    match h {
         Handle::Fs(p) => std::fs::read(p).map_err(|e| e.to_string()),
         Handle::Blob(oid) => {
             let repo = repo.ok_or("git repository could not be opened")?;

@@ -93,6 +93,8 @@ CREATE TABLE IF NOT EXISTS usages (
     snippet            TEXT NOT NULL,
     confidence         TEXT NOT NULL DEFAULT 'high',
     task               TEXT,                -- the task the call names (pipeline("ner"))
+    revision_pinned    INTEGER,             -- revision is a commit hash (1), a branch/tag or absent on a hub model (0)
+    risks              TEXT NOT NULL DEFAULT '[]', -- JSON array of risk names
     notes              TEXT,
     artifact           TEXT                 -- path of the committed weights file it reads
 );

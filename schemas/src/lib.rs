@@ -194,6 +194,40 @@ pub struct ModelUsage {
     pub artifact: Option<String>,
     /// The task the call names (`pipeline("sentiment-analysis")`), when it names one.
     pub task: Option<String>,
+    /// The revision is a commit hash (true), a branch or tag (false); None
+    /// when no revision applies or none is given.
+    pub revision_pinned: Option<bool>,
+    /// Risk findings, by name (see `Risk`).
+    pub risks: Vec<Risk>,
+}
+
+/// What an auditor should look at in a load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Risk {
+    /// `trust_remote_code=True`: the model repository's Python code runs.
+    TrustRemoteCode,
+    /// A hub model without a revision pinned to a commit hash: what loads can change.
+    UnpinnedRevision,
+    /// Unpickling (`torch.load` without `weights_only=True`, pickle, joblib, dill):
+    /// the file can run code.
+    UnsafeDeserialization,
+    /// Weights fetched over plain http from a remote host.
+    PlainHttp,
+    /// A download whose API can verify a checksum, called without one.
+    NoChecksum,
+}
+
+impl Risk {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Risk::TrustRemoteCode => "trust_remote_code",
+            Risk::UnpinnedRevision => "unpinned_revision",
+            Risk::UnsafeDeserialization => "unsafe_deserialization",
+            Risk::PlainHttp => "plain_http",
+            Risk::NoChecksum => "no_checksum",
+        }
+    }
 }
 
 /// How sure a finding is.
