@@ -153,10 +153,12 @@ pub fn list_git(repo: &git2::Repository, commit: git2::Oid, max_bytes: u64) -> R
                         out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
                     }
                 }
-                if analyzers::config::is_config_path(&path) && mode != 0o120000 && classify_path(&path).is_none() {
-                    if odb.read_header(entry.id()).is_ok_and(|(size, _)| (size as u64) <= max_bytes) {
-                        out.configs.push((path.clone(), Handle::Blob(entry.id())));
-                    }
+                if analyzers::config::is_config_path(&path)
+                    && mode != 0o120000
+                    && classify_path(&path).is_none()
+                    && odb.read_header(entry.id()).is_ok_and(|(size, _)| (size as u64) <= max_bytes)
+                {
+                    out.configs.push((path.clone(), Handle::Blob(entry.id())));
                 }
                 let Some(kind) = classify_path(&path) else { return git2::TreeWalkResult::Ok };
                 if mode == 0o120000 {
@@ -231,10 +233,12 @@ pub fn list_dir(root: &Path, max_bytes: u64) -> Listing {
                 out.artifacts.push(artifact(path.clone(), ext, size, head.as_deref()));
             }
         }
-        if analyzers::config::is_config_path(&path) && ft.is_file() && classify_path(&path).is_none() {
-            if entry.metadata().is_ok_and(|m| m.len() <= max_bytes) {
-                out.configs.push((path.clone(), Handle::Fs(entry.path().to_path_buf())));
-            }
+        if analyzers::config::is_config_path(&path)
+            && ft.is_file()
+            && classify_path(&path).is_none()
+            && entry.metadata().is_ok_and(|m| m.len() <= max_bytes)
+        {
+            out.configs.push((path.clone(), Handle::Fs(entry.path().to_path_buf())));
         }
         let Some(kind) = classify_path(&path) else { continue };
         if entry.file_name().to_str().is_none() {
