@@ -32,6 +32,9 @@ pub const EMBEDDED: &[(&str, &str)] = &[
 pub const EMBEDDED_LEGACY_IDS: &str = include_str!("../../queries/data/hf_legacy_canonical_ids.csv");
 /// The default model of each transformers pipeline task, by transformers version.
 pub const EMBEDDED_PIPELINE_DEFAULTS: &str = include_str!("../../queries/data/transformers_pipeline_defaults.csv");
+/// torchvision's builders and weights (for `pretrained=True` and `DEFAULT`).
+pub const EMBEDDED_TORCHVISION_BUILDERS: &str = include_str!("../../queries/data/torchvision_builders.csv");
+pub const EMBEDDED_TORCHVISION_WEIGHTS: &str = include_str!("../../queries/data/torchvision_weights.csv");
 /// Libraries that make a repository ML-enabled.
 pub const EMBEDDED_ML_LIBRARIES: &str = include_str!("../../queries/data/ml_libraries.csv");
 
@@ -267,6 +270,7 @@ pub struct Catalog {
     version: String,
     pub legacy_ids: LegacyIds,
     pub pipeline_defaults: crate::link::PipelineDefaults,
+    pub torchvision: crate::modelid::TorchvisionWeights,
     pub ml_libraries: crate::link::MlLibraries,
 }
 
@@ -331,6 +335,11 @@ impl Catalog {
             .map_err(|e| invalid("transformers_pipeline_defaults.csv", e))?;
         let ml_libraries =
             crate::link::MlLibraries::from_csv(EMBEDDED_ML_LIBRARIES).map_err(|e| invalid("ml_libraries.csv", e))?;
+        hasher.update(EMBEDDED_TORCHVISION_BUILDERS.as_bytes());
+        hasher.update(EMBEDDED_TORCHVISION_WEIGHTS.as_bytes());
+        let torchvision =
+            crate::modelid::TorchvisionWeights::from_csv(EMBEDDED_TORCHVISION_BUILDERS, EMBEDDED_TORCHVISION_WEIGHTS)
+                .map_err(|e| invalid("torchvision_builders.csv", e))?;
         // Stable order: priority, then file order (sort is stable).
         rules.sort_by_key(|r| r.priority);
         let mut roots: Vec<String> = rules.iter().flat_map(|r| r.roots.iter().cloned()).collect();
@@ -356,6 +365,7 @@ impl Catalog {
             legacy_ids,
             pipeline_defaults,
             ml_libraries,
+            torchvision,
         })
     }
 

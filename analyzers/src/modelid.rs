@@ -84,6 +84,61 @@ impl LegacyIds {
     }
 }
 
+/// torchvision's builders: the weights `pretrained=True` implies, and the
+/// tag `DEFAULT` stands for (from torchvision's own source and weights tables).
+#[derive(Debug, Clone, Default)]
+pub struct TorchvisionWeights {
+    /// builder -> (weights enum, tag) that `pretrained=True` loads
+    implied: HashMap<String, (String, String)>,
+    /// builder -> weights enum
+    enums: HashMap<String, String>,
+    /// weights enum -> tag that DEFAULT aliases
+    defaults: HashMap<String, String>,
+}
+
+impl TorchvisionWeights {
+    pub fn from_csv(builders: &str, weights: &str) -> Result<TorchvisionWeights, String> {
+        let mut out = TorchvisionWeights::default();
+        let re = regex::Regex::new(r"weights=\('pretrained',\s*([A-Za-z0-9_]+)\.([A-Z0-9_]+)\)").map_err(|e| e.to_string())?;
+        let mut rdr = csv::Reader::from_reader(builders.as_bytes());
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| e.to_string())?;
+            let (module, builder, wtype, legacy) =
+                (rec.get(0).unwrap_or(""), rec.get(1).unwrap_or(""), rec.get(2).unwrap_or(""), rec.get(3).unwrap_or(""));
+            // Quantized builders share names with the float ones: the float ones win.
+            let quantized = module.contains(".quantization.");
+            if quantized && out.enums.contains_key(builder) {
+                continue;
+            }
+            if let Some(c) = re.captures(legacy) {
+                out.implied.insert(builder.to_string(), (c[1].to_string(), c[2].to_string()));
+            }
+            let inner = wtype.trim_start_matches("Optional[").trim_end_matches(']');
+            if !inner.contains(',') && !inner.is_empty() {
+                out.enums.insert(builder.to_string(), inner.to_string());
+            }
+        }
+        let mut rdr = csv::Reader::from_reader(weights.as_bytes());
+        for rec in rdr.records() {
+            let rec = rec.map_err(|e| e.to_string())?;
+            if rec.get(3).is_some_and(|a| a.split(['|', ';', ',']).any(|x| x.trim() == "DEFAULT")) {
+                out.defaults.insert(rec.get(1).unwrap_or("").to_string(), rec.get(2).unwrap_or("").to_string());
+            }
+        }
+        Ok(out)
+    }
+
+    /// The weights `pretrained=True` loads: (`ResNet18_Weights`, `IMAGENET1K_V1`).
+    pub fn implied(&self, builder: &str) -> Option<(&str, &str)> {
+        self.implied.get(builder).map(|(e, t)| (e.as_str(), t.as_str()))
+    }
+
+    /// The tag `DEFAULT` names for a builder's weights.
+    pub fn default_tag(&self, builder: &str) -> Option<&str> {
+        self.defaults.get(self.enums.get(builder)?).map(String::as_str)
+    }
+}
+
 /// The canonical identity of a resolved model string.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Canonical {

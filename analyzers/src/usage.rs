@@ -220,8 +220,18 @@ pub fn set_model_path(u: &mut ModelUsage, rule: &Rule, model: String, kind: Reso
             source: Some(Source::File),
             revision: None,
         }
+    } else if rule.model_kind == IdKind::Torchvision {
+        torchvision_identity(&model, kind, &callee_last, catalog)
     } else {
         canonical(rule.model_kind, &u.ecosystem, &model, &callee_last, &catalog.legacy_ids)
+    };
+    // `pretrained=True` names no weights: the implied weights do.
+    let model = match (rule.model_kind, kind) {
+        (IdKind::Torchvision, Resolvable::Implicit) => match catalog.torchvision.implied(&callee_last) {
+            Some((e, t)) => format!("{e}.{t}"),
+            None => model,
+        },
+        _ => model,
     };
     // The string shows where the model really comes from: a local folder
     // given to from_pretrained is a file, a URL given to a file loader is a
@@ -237,6 +247,27 @@ pub fn set_model_path(u: &mut ModelUsage, rule: &Rule, model: String, kind: Reso
     }
     u.model = Some(model);
     u.model_resolvable = kind;
+}
+
+/// torchvision: `pretrained=True` loads the builder's legacy weights,
+/// `DEFAULT` the tag torchvision's weights table marks as default.
+fn torchvision_identity(model: &str, kind: Resolvable, builder: &str, catalog: &Catalog) -> crate::modelid::Canonical {
+    let tv = &catalog.torchvision;
+    let tag = model.rsplit('.').next().unwrap_or(model);
+    let tag = if kind == Resolvable::Implicit {
+        tv.implied(builder).map(|(_, t)| t)
+    } else if tag == "DEFAULT" {
+        tv.default_tag(builder)
+    } else if tag == builder {
+        None
+    } else {
+        Some(tag)
+    };
+    let id = match tag {
+        Some(t) => format!("torchvision:{builder}.{t}"),
+        None => format!("torchvision:{builder}"),
+    };
+    crate::modelid::Canonical { model_id: id, source: None, revision: None }
 }
 
 /// Build the usage of a call a rule matched, or None when the rule's

@@ -127,7 +127,11 @@ fn defaults_and_environment() {
 #[test]
 fn implicit_models() {
     check(&[
-        ("from torchvision import models\nm = models.resnet18(pretrained=True)", Some("resnet18"), Implicit),
+        (
+            "from torchvision import models\nm = models.resnet18(pretrained=True)",
+            Some("ResNet18_Weights.IMAGENET1K_V1"),
+            Implicit,
+        ),
         ("from transformers import pipeline\nclf = pipeline('sentiment-analysis')", None, Implicit),
     ]);
 }
