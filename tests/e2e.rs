@@ -546,3 +546,57 @@ fn clones_over_git_protocol_are_shallow() {
     let usages = export_jsonl(&db, &[]);
     assert!(usages.iter().any(|u| u["path"] == "second.py" && u["model_id"] == "timm:resnet50"));
 }
+
+/// The miner's own wiring of repository-level resolution: configuration
+/// files read from the commit's blobs, and a client made in one module and
+/// called in another.
+#[test]
+fn model_names_from_configuration_files_and_other_modules() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("svc");
+    std::fs::create_dir_all(work.join("app")).expect("mkdir");
+    std::fs::create_dir_all(work.join("conf")).expect("mkdir");
+    std::fs::write(work.join("config.json"), r#"{"BERT_MODEL": "bert-base-cased", "WEIGHTS": "assets/head.bin"}"#).expect("w");
+    std::fs::write(work.join("conf/settings.yaml"), "llm:\n  name: gpt-4o-mini\n").expect("w");
+    std::fs::write(work.join("app/__init__.py"), "").expect("w");
+    std::fs::write(work.join("app/llm.py"), "from openai import OpenAI\nclient = OpenAI()\n").expect("w");
+    std::fs::write(
+        work.join("app/chat.py"),
+        "import json\nimport yaml\nimport torch\nfrom transformers import AutoModel\nfrom .llm import client\n\
+         with open('config.json') as f:\n    config = json.load(f)\n\
+         settings = yaml.safe_load(open('conf/settings.yaml'))\n\
+         bert = AutoModel.from_pretrained(config['BERT_MODEL'])\n\
+         head = torch.load(config['WEIGHTS'], weights_only=True)\n\
+         def ask(q):\n    return client.chat.completions.create(model=settings['llm']['name'], messages=[q])\n",
+    )
+    .expect("w");
+    let repo = git2::Repository::init(&work).expect("init");
+    commit_all(&repo, "svc");
+    let db = tmp.path().join("m.sqlite");
+    let o = mine(&["--path", work.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let usages = export_jsonl(&db, &[]);
+    let rows: Vec<(i64, &str, &str, &str)> = usages
+        .iter()
+        .map(|u| {
+            (
+                u["line"].as_i64().unwrap_or(0),
+                u["api"].as_str().unwrap_or(""),
+                u["model_id"].as_str().unwrap_or("null"),
+                u["model_resolvable"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        vec![
+            (9, "transformers.AutoModel.from_pretrained", "huggingface:google-bert/bert-base-cased", "config"),
+            (10, "torch.load", "file:assets/head.bin", "config"),
+            (12, "openai.OpenAI.chat.completions.create", "openai:gpt-4o-mini", "config"),
+        ],
+        "{usages:?}"
+    );
+    let risks: Vec<&Value> = usages.iter().map(|u| &u["risks"]).collect();
+    assert_eq!(risks[0], &serde_json::json!(["unpinned_revision"]));
+    assert_eq!(risks[1], &serde_json::json!([]), "weights_only=True is safe");
+}
