@@ -496,14 +496,52 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
     }
 
+    /// Defaults click gives a command's parameters:
+    /// `@click.option("--model-name", default="gpt2") def main(model_name)`.
+    fn click_defaults(&self, params: Node<'t>) -> HashMap<String, Node<'t>> {
+        let mut out = HashMap::new();
+        let Some(decorated) = params.parent().and_then(|f| f.parent()).filter(|d| d.kind() == "decorated_definition") else {
+            return out;
+        };
+        let mut cur = decorated.walk();
+        for d in decorated.named_children(&mut cur).filter(|c| c.kind() == "decorator") {
+            let Some(call) = d.named_child(0).filter(|c| c.kind() == "call") else { continue };
+            let Some(f) = call.child_by_field_name("function") else { continue };
+            if !matches!(&*self.text(f), "click.option" | "option" | "click.argument" | "argument") {
+                continue;
+            }
+            let args = Args::of(call, self);
+            let Some(default) = args.keyword("default") else { continue };
+            let names: Vec<String> = args
+                .positional
+                .iter()
+                .filter(|a| a.kind() == "string")
+                .map(|a| self.text(*a).trim_matches(|c| c == '"' || c == '\'').to_string())
+                .collect();
+            let name = names.iter().find(|n| !n.starts_with('-')).cloned().or_else(|| {
+                names
+                    .iter()
+                    .filter(|n| n.starts_with('-'))
+                    .max_by_key(|n| n.len())
+                    .map(|n| n.trim_start_matches('-').replace('-', "_"))
+            });
+            if let Some(n) = name {
+                out.insert(n, default);
+            }
+        }
+        out
+    }
+
     fn collect_params(&mut self, params: Node<'t>, scope: usize) {
+        let click = self.click_defaults(params);
         let mut cur = params.walk();
         let ps: Vec<Node<'t>> = params.named_children(&mut cur).collect();
         for p in ps {
             match p.kind() {
                 "identifier" => {
                     let n = self.text(p).into_owned();
-                    self.bind(scope, &n, p.start_byte(), BKind::Param(None));
+                    let default = click.get(&n).copied();
+                    self.bind(scope, &n, p.start_byte(), BKind::Param(default));
                 }
                 "default_parameter" | "typed_default_parameter" => {
                     if let Some(name) = p.child_by_field_name("name") {
@@ -516,7 +554,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     let idents: Vec<Node<'t>> = p.named_children(&mut c2).filter(|c| c.kind() == "identifier").collect();
                     if let Some(id) = idents.first() {
                         let n = self.text(*id).into_owned();
-                        self.bind(scope, &n, p.start_byte(), BKind::Param(None));
+                        let default = click.get(&n).copied();
+                        self.bind(scope, &n, p.start_byte(), BKind::Param(default));
                     }
                 }
                 _ => {}

@@ -111,6 +111,12 @@ fn defaults_and_environment() {
             DefaultArg,
         ),
         (&c("def main(model: str = typer.Option('gpt2')):\n    return AutoModel.from_pretrained(model)"), Some("gpt2"), DefaultArg),
+        (
+            &c("import click\n@click.command()\n@click.option('--model-name', '-m', default='distilgpt2')\ndef main(model_name):\n    return AutoModel.from_pretrained(model_name)"),
+            Some("distilgpt2"),
+            DefaultArg,
+        ),
+        (&c("import click\n@click.command()\n@click.option('--model', required=True)\ndef main(model):\n    return AutoModel.from_pretrained(model)"), None, Dynamic),
         (&c("AutoModel.from_pretrained(os.getenv('MODEL', 'gpt2'))"), Some("gpt2"), EnvDefault),
         (&c("M = os.environ.get('MODEL', default='gpt2')\nAutoModel.from_pretrained(M)"), Some("gpt2"), EnvDefault),
         // must stay dynamic
