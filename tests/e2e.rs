@@ -600,3 +600,217 @@ fn model_names_from_configuration_files_and_other_modules() {
     assert_eq!(risks[0], &serde_json::json!(["unpinned_revision"]));
     assert_eq!(risks[1], &serde_json::json!([]), "weights_only=True is safe");
 }
+
+// ---------------------------------------------------------------- GitHub
+
+/// A mock of the GitHub REST API on 127.0.0.1: serves the routes a run
+/// needs, a rate-limited page, a 502 and a 404, and records every request's
+/// path and Authorization header.
+struct MockGitHub {
+    port: u16,
+    seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for MockGitHub {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn repo_json(full_name: &str, clone_url: &str, fork: bool, archived: bool) -> Value {
+    serde_json::json!({
+        "full_name": full_name, "clone_url": clone_url, "html_url": format!("https://github.com/{full_name}"),
+        "default_branch": "main", "fork": fork, "archived": archived, "stargazers_count": 42, "forks_count": 3,
+        "language": "Python", "license": {"spdx_id": "MIT"}, "topics": ["ml"], "pushed_at": "2025-05-01T00:00:00Z",
+        "created_at": "2023-01-01T00:00:00Z", "size": 120
+    })
+}
+
+type Routes = std::collections::HashMap<String, Vec<(u16, Vec<(String, String)>, String)>>;
+
+/// `make` builds the routes from the mock's base URL (for Link headers).
+fn mock_github(make: impl FnOnce(&str) -> Routes) -> MockGitHub {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let routes = make(&format!("http://127.0.0.1:{port}"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Each route answers its responses in order, the last one from then on.
+    let routes = std::sync::Arc::new(std::sync::Mutex::new(routes));
+    let (s2, st2) = (seen.clone(), stop.clone());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if st2.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut conn) = conn else { continue };
+            let (seen, routes) = (s2.clone(), routes.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().expect("clone stream"));
+                loop {
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = first.split_whitespace().nth(1).unwrap_or("").to_string();
+                    let mut auth = String::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = h.split_once(':') {
+                            if k.eq_ignore_ascii_case("authorization") {
+                                auth = v.trim().to_string();
+                            }
+                        }
+                    }
+                    seen.lock().expect("lock").push((path.clone(), auth));
+                    let (status, headers, body) = {
+                        let mut r = routes.lock().expect("lock");
+                        match r.get_mut(&path) {
+                            Some(list) if list.len() > 1 => list.remove(0),
+                            Some(list) => list[0].clone(),
+                            None => (404, vec![], r#"{"message":"Not Found"}"#.to_string()),
+                        }
+                    };
+                    let mut resp =
+                        format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n", body.len());
+                    for (k, v) in headers {
+                        resp.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    resp.push_str("\r\n");
+                    resp.push_str(&body);
+                    if conn.write_all(resp.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    MockGitHub { port, seen, stop }
+}
+
+fn ok(body: Value) -> (u16, Vec<(String, String)>, String) {
+    (200, vec![], body.to_string())
+}
+
+#[test]
+fn mines_a_github_organisation_user_search_and_repos_through_the_api() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let served = tmp.path().join("served");
+    let mut urls = std::collections::HashMap::new();
+    for (name, src) in [
+        ("repo-a", "llm-chat"),
+        ("repo-b", "tabular-service"),
+        ("repo-c", "vision-batch"),
+        ("repo-fork", "llm-chat"),
+        ("repo-old", "llm-chat"),
+    ] {
+        let work = tmp.path().join("work").join(name);
+        git_repo_from(&corpus().join(src), &work);
+        let bare = served.join(format!("{name}.git"));
+        bare_clone(&work, &bare);
+        urls.insert(name, format!("file://{}", bare.display()));
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
+    let a = repo_json("acme/repo-a", &urls["repo-a"], false, false);
+    let mock = mock_github(|base| {
+        let mut routes = Routes::new();
+        routes.insert(
+            "/orgs/acme/repos?type=all&per_page=100".to_string(),
+            vec![(
+                200,
+                vec![("Link".to_string(), format!("<{base}/orgs/acme/repos?type=all&per_page=100&page=2>; rel=\"next\""))],
+                serde_json::json!([
+                    a,
+                    repo_json("acme/repo-fork", &urls["repo-fork"], true, false),
+                    repo_json("acme/repo-old", &urls["repo-old"], false, true)
+                ])
+                .to_string(),
+            )],
+        );
+        routes.insert(
+            "/orgs/acme/repos?type=all&per_page=100&page=2".to_string(),
+            vec![
+                (
+                    403,
+                    vec![("x-ratelimit-remaining".into(), "0".into()), ("x-ratelimit-reset".into(), (now + 1).to_string())],
+                    r#"{"message":"API rate limit exceeded"}"#.into(),
+                ),
+                ok(serde_json::json!([repo_json("acme/repo-b", &urls["repo-b"], false, false)])),
+            ],
+        );
+        routes.insert(
+            "/users/bob/repos?type=owner&per_page=100".to_string(),
+            vec![
+                (502, vec![], r#"{"message":"Bad Gateway"}"#.into()),
+                ok(serde_json::json!([repo_json("bob/repo-c", &urls["repo-c"], false, false)])),
+            ],
+        );
+        routes.insert(
+            "/search/repositories?q=topic%3Aml+language%3Apython&per_page=100".to_string(),
+            vec![ok(serde_json::json!({"total_count": 1, "items": [a.clone()]}))],
+        );
+        routes
+    });
+    let api = format!("http://127.0.0.1:{}", mock.port);
+    let db = tmp.path().join("gh.sqlite");
+    let cache = tmp.path().join("cache");
+    let token = "ghp_SECRET_TOKEN_0123456789";
+    let o = Command::new(MINE)
+        .args(["--org", "acme", "--user", "bob", "--search", "topic:ml language:python", "--repo", "acme/gone"])
+        .args(["--api-url", &api, "--db", db.to_str().expect("utf8"), "--cache", cache.to_str().expect("utf8"), "-q"])
+        .env("GITHUB_TOKEN", token)
+        .output()
+        .expect("run mine");
+    let (out, err) = (stdout(&o), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "acme/gone failed, the rest mined:\n{out}\n{err}");
+    assert!(out.contains("3 mined, 1 failed, 2 skipped"), "{out}\n{err}");
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    check_schema("repos", &repos);
+    let status = |n: &str| repos.iter().find(|r| r["repo"] == n).map(|r| r["status"].as_str().unwrap_or("").to_string());
+    assert_eq!(status("acme/repo-a").as_deref(), Some("ok"));
+    assert_eq!(status("acme/repo-b").as_deref(), Some("ok"), "the rate-limited page was waited for and read");
+    assert_eq!(status("bob/repo-c").as_deref(), Some("ok"), "the 502 was retried");
+    assert_eq!(status("acme/repo-fork").as_deref(), Some("skipped"));
+    assert_eq!(status("acme/repo-old").as_deref(), Some("skipped"));
+    assert_eq!(status("acme/gone").as_deref(), Some("failed"));
+    let a = repos.iter().find(|r| r["repo"] == "acme/repo-a").expect("repo-a");
+    assert_eq!((a["stars"].as_i64(), a["language"].as_str(), a["license"].as_str()), (Some(42), Some("Python"), Some("MIT")));
+    let usages = export_jsonl(&db, &["--repo", "acme/repo-a"]);
+    assert!(!usages.is_empty(), "the org's repositories are mined");
+    // The token went to the API as a header, and nowhere else.
+    let seen = mock.seen.lock().expect("lock").clone();
+    assert!(seen.iter().all(|(_, auth)| auth.contains(token)), "{seen:?}");
+    let mut haystacks = vec![out.clone(), err.clone()];
+    for f in walkdir::WalkDir::new(tmp.path()).into_iter().flatten().filter(|e| e.file_type().is_file()) {
+        let p = f.path().to_string_lossy().to_string();
+        if p.contains("/work/") || p.contains("/served/") {
+            continue;
+        }
+        haystacks.push(String::from_utf8_lossy(&std::fs::read(f.path()).unwrap_or_default()).into_owned());
+    }
+    for h in &haystacks {
+        assert!(!h.contains(token), "the token leaked");
+    }
+    // A second run resumes: nothing is cloned or mined again.
+    let o = Command::new(MINE)
+        .args([
+            "--org",
+            "acme",
+            "--api-url",
+            &api,
+            "--db",
+            db.to_str().expect("utf8"),
+            "--cache",
+            cache.to_str().expect("utf8"),
+            "-q",
+        ])
+        .output()
+        .expect("run mine");
+    assert!(stdout(&o).contains("0 mined, 0 failed, 4 skipped (2 already mined"), "{}{}", stdout(&o), stderr(&o));
+}

@@ -78,6 +78,57 @@ pub struct MineArgs {
     /// Read the rule catalog from this folder instead of the built-in one.
     #[arg(long, value_name = "DIR")]
     pub rules: Option<PathBuf>,
+    /// Every repository of a GitHub organisation (repeatable).
+    #[arg(long = "org", value_name = "NAME")]
+    pub orgs: Vec<String>,
+    /// Every repository a GitHub user owns (repeatable).
+    #[arg(long = "user", value_name = "NAME")]
+    pub users: Vec<String>,
+    /// The repositories a GitHub search finds (split by creation date past the API's 1,000 results).
+    #[arg(long = "search", value_name = "QUERY")]
+    pub searches: Vec<String>,
+    /// One GitHub repository, OWNER/NAME (repeatable).
+    #[arg(long = "repo", value_name = "OWNER/NAME")]
+    pub repos: Vec<String>,
+    /// The GitHub API [default: $GITHUB_API_URL, else https://api.github.com].
+    #[arg(long, value_name = "URL")]
+    pub api_url: Option<String>,
+    /// A GitHub token [default: $GITHUB_TOKEN]; never stored or printed.
+    #[arg(long, value_name = "TOKEN")]
+    pub token: Option<String>,
+    /// Mine forks too.
+    #[arg(long)]
+    pub include_forks: bool,
+    /// Mine archived repositories too.
+    #[arg(long)]
+    pub include_archived: bool,
+    /// Only repositories with at least this many stars.
+    #[arg(long, value_name = "N")]
+    pub min_stars: Option<u64>,
+    /// Only repositories whose main language is this.
+    #[arg(long, value_name = "LANG")]
+    pub language: Option<String>,
+    /// Only repositories pushed on or after this date (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub pushed_after: Option<String>,
+    /// Only repositories with this topic.
+    #[arg(long, value_name = "TOPIC")]
+    pub topic: Option<String>,
+    /// Leave out repositories larger than this (the API's size).
+    #[arg(long, value_name = "MB")]
+    pub max_repo_mb: Option<u64>,
+    /// Mine at most N repositories from the GitHub sources.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub limit: Option<u64>,
+}
+
+fn parse_date(s: &str) -> Result<String, String> {
+    let ok = s.len() == 10 && s.char_indices().all(|(i, c)| if i == 4 || i == 7 { c == '-' } else { c.is_ascii_digit() });
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err(format!("'{s}' is not a date (YYYY-MM-DD)"))
+    }
 }
 
 #[derive(Debug, Args)]
@@ -185,8 +236,46 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
     for l in &a.lists {
         specs.extend(source::read_list(l)?);
     }
-    if a.paths.is_empty() && a.lists.is_empty() {
-        return Err(MineError::usage("nothing to mine: give --path DIR or --list FILE (see mine --help)"));
+    let github_names: Vec<String> = specs
+        .iter()
+        .filter_map(|s| match s {
+            RepoSpec::GitHubName(n) => Some(n.clone()),
+            _ => None,
+        })
+        .collect();
+    for r in &a.repos {
+        if !source::is_github_name(r) {
+            return Err(MineError::usage(format!("--repo '{r}': expected OWNER/NAME")));
+        }
+    }
+    let uses_github =
+        !(a.orgs.is_empty() && a.users.is_empty() && a.searches.is_empty() && a.repos.is_empty() && github_names.is_empty());
+    if a.paths.is_empty() && a.lists.is_empty() && !uses_github {
+        return Err(MineError::usage(
+            "nothing to mine: give --path DIR, --list FILE, --org, --user, --search or --repo (see mine --help)",
+        ));
+    }
+    let token = a.token.clone().or_else(|| std::env::var("GITHUB_TOKEN").ok()).filter(|t| !t.trim().is_empty());
+    let mut api_calls = 0;
+    if uses_github {
+        let api_url = a
+            .api_url
+            .clone()
+            .or_else(|| std::env::var("GITHUB_API_URL").ok())
+            .unwrap_or_else(|| "https://api.github.com".to_string());
+        let gh = crate::github::GitHub::new(&api_url, token.as_deref()).map_err(MineError::usage)?;
+        let filters = crate::github::Filters {
+            include_forks: a.include_forks,
+            include_archived: a.include_archived,
+            min_stars: a.min_stars,
+            language: a.language.clone(),
+            pushed_after: a.pushed_after.clone(),
+            topic: a.topic.clone(),
+            max_repo_mb: a.max_repo_mb,
+        };
+        specs.retain(|s| !matches!(s, RepoSpec::GitHubName(_)));
+        specs.extend(github_specs(&gh, &a, &github_names, &filters)?);
+        api_calls = gh.calls.load(std::sync::atomic::Ordering::Relaxed);
     }
     let catalog = load_catalog(a.rules.as_ref())?;
     crate::store::Store::preflight(&a.db)?;
@@ -204,8 +293,64 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         quiet: a.quiet,
         catalog: Arc::new(catalog),
         args: redacted_args(raw_args),
+        token,
     };
-    let summary = pipeline::run(specs, &settings)?;
+    let mut summary = pipeline::run(specs, &settings)?;
+    summary.api_calls = api_calls;
     print!("{}", summary.render());
     Ok(if summary.failed() > 0 { 1 } else { 0 })
+}
+
+/// The repositories the GitHub sources name, each either to mine, left out
+/// by a filter (recorded as skipped), or unavailable (recorded as failed).
+fn github_specs(
+    gh: &crate::github::GitHub,
+    a: &MineArgs,
+    names: &[String],
+    filters: &crate::github::Filters,
+) -> Result<Vec<RepoSpec>, MineError> {
+    use crate::github::GhError;
+    let fatal = |what: String, e: GhError| match e.status() {
+        Some(404) => MineError::usage(format!("{what}: not found on GitHub ({e})")),
+        _ => MineError::Io(format!("{what}: {e}")),
+    };
+    let mut found = Vec::new();
+    let mut out = Vec::new();
+    for o in &a.orgs {
+        found.extend(gh.org_repos(o, None).map_err(|e| fatal(format!("--org {o}"), e))?);
+    }
+    for u in &a.users {
+        found.extend(gh.user_repos(u, None).map_err(|e| fatal(format!("--user {u}"), e))?);
+    }
+    for q in &a.searches {
+        found.extend(gh.search(q, a.limit.map(|l| l as usize)).map_err(|e| fatal(format!("--search {q}"), e))?);
+    }
+    for n in a.repos.iter().chain(names) {
+        match gh.repo(n) {
+            Ok(r) => found.push(r),
+            Err(e) if matches!(e.status(), Some(404 | 451 | 403)) => out.push(RepoSpec::Unavailable {
+                name: n.clone(),
+                location: format!("https://github.com/{n}.git"),
+                reason: e.to_string(),
+            }),
+            Err(e) => return Err(MineError::Io(format!("{n}: {e}"))),
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    let mut mined = 0u64;
+    for r in found {
+        if !seen.insert(r.full_name.to_ascii_lowercase()) {
+            continue;
+        }
+        let location = crate::fetch::redact_url(&r.clone_url);
+        if let Some(reason) = filters.reject(&r) {
+            out.push(RepoSpec::Filtered { name: r.full_name.clone(), location, reason });
+        } else if a.limit.is_some_and(|l| mined >= l) {
+            continue;
+        } else {
+            mined += 1;
+            out.push(RepoSpec::GitHub(Box::new(r)));
+        }
+    }
+    Ok(out)
 }

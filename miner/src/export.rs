@@ -32,7 +32,8 @@ const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, 
   ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
 const REPOS: &str = "SELECT name AS repo, location, url, commit_id AS \"commit\", commit_kind, dirty, shallow, status, reason,
     tool_version, catalog_version, mined_at, py_files, ipynb_files, manifest_files, skipped_files, error_files, usages,
-    bytes, elapsed_ms, ml_enabled, ml_core, ml_libraries, ml_evidence, transformers_version, artifacts
+    bytes, elapsed_ms, ml_enabled, ml_core, ml_libraries, ml_evidence, transformers_version, artifacts, html_url, stars,
+    forks, language, license, topics, default_branch, pushed_at, created_at, size_kb, archived, fork
   FROM repos WHERE (?1 IS NULL OR name = ?1 OR location = ?1) ORDER BY name, location";
 const SKIPPED: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", s.path, s.reason, s.bytes, s.detail
   FROM skipped s JOIN repos r ON r.id = s.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
@@ -65,7 +66,7 @@ const BOOLS: &[&str] = &[
     "present",
 ];
 /// Columns stored as JSON text that export as JSON values.
-const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks"];
+const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks", "topics"];
 
 fn to_json(v: ValueRef<'_>, col: &str) -> Value {
     match v {

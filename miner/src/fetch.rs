@@ -45,11 +45,32 @@ pub fn cache_path(cache: &Path, url: &str) -> PathBuf {
     cache.join(format!("{readable}-{short}"))
 }
 
+/// Credentials for https remotes: the token as the password of
+/// `x-access-token` (GitHub's convention), given to libgit2 only through this
+/// callback, so it never appears in a URL or in the clone's `.git/config`.
+fn callbacks(token: Option<&str>) -> git2::RemoteCallbacks<'static> {
+    let mut cb = git2::RemoteCallbacks::new();
+    if let Some(t) = token {
+        let t = t.to_string();
+        let mut tries = 0;
+        cb.credentials(move |_url, _user, allowed| {
+            tries += 1;
+            if tries > 2 || !allowed.contains(git2::CredentialType::USER_PASS_PLAINTEXT) {
+                return Err(git2::Error::from_str("authentication failed"));
+            }
+            git2::Cred::userpass_plaintext("x-access-token", &t)
+        });
+    }
+    cb
+}
+
 /// The commit the remote's HEAD points at, asked without cloning
 /// (ls-remote); None for an empty repository.
-pub fn remote_head(url: &str) -> Result<Option<String>, FetchError> {
+pub fn remote_head(url: &str, token: Option<&str>) -> Result<Option<String>, FetchError> {
     let mut remote = git2::Remote::create_detached(url).map_err(|e| git_err(&format!("'{url}'"), e))?;
-    remote.connect(git2::Direction::Fetch).map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
+    remote
+        .connect_auth(git2::Direction::Fetch, Some(callbacks(token)), None)
+        .map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
     let heads = remote.list().map_err(|e| git_err(&format!("cannot list '{url}'"), e))?;
     Ok(heads.iter().find(|h| h.name() == "HEAD" && !h.oid().is_zero()).map(|h| h.oid().to_string()))
 }
@@ -57,7 +78,7 @@ pub fn remote_head(url: &str) -> Result<Option<String>, FetchError> {
 /// Make sure `url` at `want` (its HEAD commit) is in the cache; clone anew
 /// when the cached copy lacks it. The clone goes to a temporary folder first
 /// and is renamed into place, so a crash never leaves half a cache entry.
-pub fn ensure_clone(url: &str, cache: &Path, want: &str) -> Result<Fetched, FetchError> {
+pub fn ensure_clone(url: &str, cache: &Path, want: &str, token: Option<&str>) -> Result<Fetched, FetchError> {
     let dest = cache_path(cache, url);
     if dest.exists() {
         if let Ok(repo) = git2::Repository::open_bare(&dest) {
@@ -74,6 +95,7 @@ pub fn ensure_clone(url: &str, cache: &Path, want: &str) -> Result<Fetched, Fetc
         let _ = std::fs::remove_dir_all(&tmp);
     }
     let mut fo = git2::FetchOptions::new();
+    fo.remote_callbacks(callbacks(token));
     let shallow = supports_shallow(url);
     if shallow {
         fo.depth(1);

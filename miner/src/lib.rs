@@ -15,3 +15,4 @@ pub mod summary;
 pub mod walk;
 
 pub use error::MineError;
+pub mod github;

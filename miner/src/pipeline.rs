@@ -31,6 +31,8 @@ pub struct Settings {
     pub catalog: Arc<Catalog>,
     /// The command line, as recorded in the `runs` table (secrets redacted).
     pub args: Vec<String>,
+    /// Credentials for https clones; never stored or printed.
+    pub token: Option<String>,
 }
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -74,6 +76,8 @@ pub struct Mined {
     pub shallow: Option<bool>,
     pub analysed: Analysed,
     pub elapsed_ms: u64,
+    /// What the GitHub API said of the repository, when it came from there.
+    pub meta: Option<crate::github::GhRepo>,
 }
 
 /// The files of one repository, analysed and linked.
@@ -180,6 +184,7 @@ fn writer_loop(
                         tool_version: TOOL_VERSION,
                         catalog_version,
                         analysed: &m.analysed,
+                        meta: m.meta.as_ref(),
                         elapsed_ms: m.elapsed_ms,
                     },
                 )?;
@@ -204,11 +209,16 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
     let t0 = Instant::now();
     let result = match spec {
         RepoSpec::Local(path) => process_local(path, ctx),
-        RepoSpec::Remote(url) => process_remote(url, ctx),
+        RepoSpec::Remote(url) => process_remote(url, None, ctx),
+        RepoSpec::GitHub(r) => process_remote(&r.clone_url, Some(r), ctx),
+        RepoSpec::Filtered { reason, .. } => Ok(Step::Skipped(reason.clone())),
+        RepoSpec::GitHubName(n) => Err(format!("'{n}' was not looked up on GitHub")),
+        RepoSpec::Unavailable { reason, .. } => Err(reason.clone()),
     };
     let url = match spec {
         RepoSpec::Remote(u) => Some(fetch::redact_url(u)),
-        RepoSpec::Local(_) => None,
+        RepoSpec::GitHub(r) => Some(fetch::redact_url(&r.clone_url)),
+        RepoSpec::Local(_) | RepoSpec::GitHubName(_) | RepoSpec::Filtered { .. } | RepoSpec::Unavailable { .. } => None,
     };
     let location = fetch::redact_url(&spec.location());
     match result {
@@ -224,6 +234,9 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
 
 fn spec_name(spec: &RepoSpec) -> String {
     match spec {
+        RepoSpec::GitHub(r) => r.full_name.clone(),
+        RepoSpec::GitHubName(n) => n.clone(),
+        RepoSpec::Filtered { name, .. } | RepoSpec::Unavailable { name, .. } => name.clone(),
         RepoSpec::Remote(u) => forge_name(u).unwrap_or_else(|| last_component_name(u)),
         RepoSpec::Local(p) => {
             let local_name = last_component_name(&p.display().to_string());
@@ -267,6 +280,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             dirty,
             shallow: Some(false),
             analysed,
+            meta: None,
             elapsed_ms: 0,
         })))
     } else {
@@ -285,21 +299,26 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
             dirty: None,
             shallow: None,
             analysed,
+            meta: None,
             elapsed_ms: 0,
         })))
     }
 }
 
-fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
+fn process_remote(url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ctx<'_>) -> Result<Step, String> {
     let location = fetch::redact_url(url);
-    let name = forge_name(url).unwrap_or_else(|| last_component_name(url));
-    let Some(head) = fetch::remote_head(url).map_err(|e| e.to_string())? else {
+    let name = match meta {
+        Some(m) => m.full_name.clone(),
+        None => forge_name(url).unwrap_or_else(|| last_component_name(url)),
+    };
+    let token = ctx.settings.token.as_deref();
+    let Some(head) = fetch::remote_head(url, token).map_err(|e| e.to_string())? else {
         return Ok(Step::Skipped("empty repository: the remote has no HEAD commit".into()));
     };
     if ctx.already_mined(&location, &head) {
         return Ok(Step::Resumed);
     }
-    let fetched = fetch::ensure_clone(url, &ctx.settings.cache, &head).map_err(|e| e.to_string())?;
+    let fetched = fetch::ensure_clone(url, &ctx.settings.cache, &head, token).map_err(|e| e.to_string())?;
     let repo = git2::Repository::open_bare(&fetched.git_dir).map_err(|e| format!("cached clone unreadable: {}", e.message()))?;
     let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
@@ -314,6 +333,7 @@ fn process_remote(url: &str, ctx: &Ctx<'_>) -> Result<Step, String> {
         dirty: None,
         shallow: Some(fetched.shallow),
         analysed,
+        meta: meta.cloned(),
         elapsed_ms: 0,
     })))
 }

@@ -10,6 +10,14 @@ pub enum RepoSpec {
     Local(PathBuf),
     /// A git URL to clone.
     Remote(String),
+    /// `owner/name` on GitHub, looked up through the API before mining.
+    GitHubName(String),
+    /// A GitHub repository the API described.
+    GitHub(Box<crate::github::GhRepo>),
+    /// Listed but left out by a filter before anything was cloned.
+    Filtered { name: String, location: String, reason: String },
+    /// Listed but unavailable (the API answered 404 or 451): recorded as failed.
+    Unavailable { name: String, location: String, reason: String },
 }
 
 impl RepoSpec {
@@ -18,6 +26,9 @@ impl RepoSpec {
         match self {
             RepoSpec::Local(p) => p.display().to_string(),
             RepoSpec::Remote(u) => u.clone(),
+            RepoSpec::GitHubName(n) => format!("https://github.com/{n}.git"),
+            RepoSpec::GitHub(r) => crate::fetch::redact_url(&r.clone_url),
+            RepoSpec::Filtered { location, .. } | RepoSpec::Unavailable { location, .. } => location.clone(),
         }
     }
 }
@@ -82,6 +93,8 @@ pub fn read_list(file: &str) -> Result<Vec<RepoSpec>, MineError> {
         let at = format!("{file}:{}", i + 1);
         if is_git_url(line) {
             out.push(RepoSpec::Remote(line.to_string()));
+        } else if is_github_name(line) && !base.join(line).is_dir() {
+            out.push(RepoSpec::GitHubName(line.to_string()));
         } else if looks_like_unknown_url(line) {
             return Err(MineError::usage(format!("{at}: '{line}' is not a git URL libgit2 can clone (file, http(s), git, ssh)")));
         } else {
@@ -98,6 +111,12 @@ pub fn read_list(file: &str) -> Result<Vec<RepoSpec>, MineError> {
         }
     }
     Ok(out)
+}
+
+/// `owner/name` as GitHub spells repositories.
+pub fn is_github_name(s: &str) -> bool {
+    let ok = |p: &str| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.');
+    matches!(s.split_once('/'), Some((o, n)) if ok(o) && ok(n) && !n.contains('/') && o != "." && o != "..")
 }
 
 /// Hosts whose URLs name repositories as owner/name.

@@ -239,6 +239,28 @@ impl Store {
                 |r| r.get(0),
             )
             .map_err(&e)?;
+        if let Some(g) = m.meta {
+            tx.execute(
+                "UPDATE repos SET html_url=?2, stars=?3, forks=?4, language=?5, license=?6, topics=?7, default_branch=?8,
+                    pushed_at=?9, created_at=?10, size_kb=?11, archived=?12, fork=?13 WHERE id=?1",
+                params![
+                    repo_id,
+                    g.html_url,
+                    g.stargazers_count as i64,
+                    g.forks_count as i64,
+                    g.language,
+                    g.license.as_ref().and_then(|l| l.spdx_id.clone()),
+                    serde_json::to_string(&g.topics).unwrap_or_else(|_| "[]".into()),
+                    g.default_branch,
+                    g.pushed_at,
+                    g.created_at,
+                    g.size as i64,
+                    g.archived,
+                    g.fork
+                ],
+            )
+            .map_err(&e)?;
+        }
         for table in ["usages", "files", "skipped", "artifacts", "dependencies"] {
             tx.execute(&format!("DELETE FROM {table} WHERE repo_id = ?1"), params![repo_id]).map_err(&e)?;
         }
@@ -364,4 +386,5 @@ pub struct MinedRow<'a> {
     pub catalog_version: &'a str,
     pub analysed: &'a crate::pipeline::Analysed,
     pub elapsed_ms: u64,
+    pub meta: Option<&'a crate::github::GhRepo>,
 }

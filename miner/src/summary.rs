@@ -27,6 +27,8 @@ pub struct Summary {
     pub elapsed: Duration,
     pub db: String,
     pub run_id: i64,
+    /// GitHub API requests made by the sources (retries included).
+    pub api_calls: u64,
 }
 
 impl Summary {
@@ -90,6 +92,9 @@ impl Summary {
         let rate = if secs > 0.0 { files as f64 / secs } else { 0.0 };
         let _ = writeln!(s, "elapsed       {secs:.2} s ({rate:.0} files/s)");
         let _ = writeln!(s, "database      {} (run {})", self.db, self.run_id);
+        if self.api_calls > 0 {
+            let _ = writeln!(s, "github api    {} requests", self.api_calls);
+        }
         if !self.failures.is_empty() {
             let _ = writeln!(s, "failed repositories:");
             for (name, reason) in self.failures.iter().take(20) {

@@ -48,7 +48,20 @@ CREATE TABLE IF NOT EXISTS repos (
     ml_libraries     TEXT,                  -- JSON array of the ML libraries found
     ml_evidence      TEXT,                  -- JSON object: library -> where it was found
     transformers_version TEXT,              -- the version pinned (==) in a manifest, if any
-    artifacts        INTEGER NOT NULL DEFAULT 0
+    artifacts        INTEGER NOT NULL DEFAULT 0,
+    -- What the GitHub API said of the repository (NULL for other sources).
+    html_url         TEXT,
+    stars            INTEGER,
+    forks            INTEGER,
+    language         TEXT,
+    license          TEXT,
+    topics           TEXT,                  -- JSON array
+    default_branch   TEXT,
+    pushed_at        TEXT,
+    created_at       TEXT,
+    size_kb          INTEGER,
+    archived         INTEGER,
+    fork             INTEGER
 );
 CREATE INDEX IF NOT EXISTS repos_name ON repos(name);
 
