@@ -814,3 +814,36 @@ fn mines_a_github_organisation_user_search_and_repos_through_the_api() {
         .expect("run mine");
     assert!(stdout(&o).contains("0 mined, 0 failed, 4 skipped (2 already mined"), "{}{}", stdout(&o), stderr(&o));
 }
+
+/// `URL@REF` entries mine the pinned tag, branch or commit, each recorded at
+/// that commit; clones are deleted after mining unless `--keep-clones`.
+#[test]
+fn pinned_refs_mine_the_commit_they_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    let (repo, first) = git_repo_from(&corpus().join("tabular-service"), &work);
+    repo.tag_lightweight("v1", &repo.find_object(first, None).expect("obj"), false).expect("tag");
+    std::fs::write(work.join("later.py"), "import torch\nm = torch.load('later.pt')\n").expect("w");
+    let second = commit_all(&repo, "later");
+    let bare = tmp.path().join("served/tab.git");
+    bare_clone(&work, &bare);
+    let url = format!("file://{}", bare.display());
+    let entries = format!("{url}@v1\n{url}@{first}\n{url}\n");
+    let (o, db) = mine_list(tmp.path(), &entries);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    let commit_of =
+        |loc: &str| repos.iter().find(|r| r["location"] == loc).and_then(|r| r["commit"].as_str()).map(str::to_string);
+    assert_eq!(commit_of(&format!("{url}@v1")), Some(first.to_string()));
+    assert_eq!(commit_of(&format!("{url}@{first}")), Some(first.to_string()));
+    assert_eq!(commit_of(&url), Some(second.to_string()));
+    let later = db_count(&db, "SELECT count(*) FROM usages WHERE path = 'later.py'");
+    assert_eq!(later, 1, "only the unpinned entry has the later commit's file");
+    let cache = tmp.path().join("cache");
+    let left = std::fs::read_dir(&cache).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "clones are deleted after mining by default");
+    // An unknown ref fails that entry only.
+    let (o, _) = mine_list(tmp.path(), &format!("{url}@no-such-tag\n"));
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stdout(&o).contains("no branch, tag or commit 'no-such-tag'"), "{}", stdout(&o));
+}

@@ -117,6 +117,18 @@ pub struct MineArgs {
     /// Leave out repositories larger than this (the API's size).
     #[arg(long, value_name = "MB")]
     pub max_repo_mb: Option<u64>,
+    /// Keep cloned repositories in --cache after mining (default: delete each after analysis).
+    #[arg(long)]
+    pub keep_clones: bool,
+    /// Abandon a clone still transferring after this many seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(1..))]
+    pub clone_timeout: u64,
+    /// Mine this branch, tag or commit of every cloned repository that names none (`URL@REF` per entry).
+    #[arg(long = "ref", value_name = "REF")]
+    pub default_ref: Option<String>,
+    /// Mine the last commit before this date (GitHub sources), to rerun a study as of that day.
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub at: Option<String>,
     /// Mine at most N repositories from the GitHub sources.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
@@ -244,7 +256,7 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         })
         .collect();
     for r in &a.repos {
-        if !source::is_github_name(r) {
+        if !source::is_github_name(crate::fetch::split_pin(r).0) {
             return Err(MineError::usage(format!("--repo '{r}': expected OWNER/NAME")));
         }
     }
@@ -294,6 +306,9 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         catalog: Arc::new(catalog),
         args: redacted_args(raw_args),
         token,
+        keep_clones: a.keep_clones,
+        clone_timeout: std::time::Duration::from_secs(a.clone_timeout),
+        default_ref: a.default_ref.clone(),
     };
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;
@@ -325,9 +340,14 @@ fn github_specs(
     for q in &a.searches {
         found.extend(gh.search(q, a.limit.map(|l| l as usize)).map_err(|e| fatal(format!("--search {q}"), e))?);
     }
-    for n in a.repos.iter().chain(names) {
+    for spec in a.repos.iter().chain(names) {
+        let (n, pin) = crate::fetch::split_pin(spec);
+        let n = &n.to_string();
         match gh.repo(n) {
-            Ok(r) => found.push(r),
+            Ok(mut r) => {
+                r.pin = pin.map(str::to_string);
+                found.push(r)
+            }
             Err(e) if matches!(e.status(), Some(404 | 451 | 403)) => out.push(RepoSpec::Unavailable {
                 name: n.clone(),
                 location: format!("https://github.com/{n}.git"),
@@ -342,15 +362,32 @@ fn github_specs(
         if !seen.insert(r.full_name.to_ascii_lowercase()) {
             continue;
         }
-        let location = crate::fetch::redact_url(&r.clone_url);
         if let Some(reason) = filters.reject(&r) {
+            let location = crate::fetch::redact_url(&r.clone_url);
             out.push(RepoSpec::Filtered { name: r.full_name.clone(), location, reason });
-        } else if a.limit.is_some_and(|l| mined >= l) {
             continue;
-        } else {
-            mined += 1;
-            out.push(RepoSpec::GitHub(Box::new(r)));
         }
+        if a.limit.is_some_and(|l| mined >= l) {
+            continue;
+        }
+        let mut r = r;
+        if let (Some(date), None) = (&a.at, &r.pin) {
+            let branch = r.default_branch.clone().unwrap_or_else(|| "HEAD".into());
+            match gh.commit_before(&r.full_name, &branch, date) {
+                Ok(Some(sha)) => r.pin = Some(sha),
+                Ok(None) => {
+                    out.push(RepoSpec::Filtered {
+                        name: r.full_name.clone(),
+                        location: crate::fetch::redact_url(&r.clone_url),
+                        reason: format!("no commit before --at {date}"),
+                    });
+                    continue;
+                }
+                Err(e) => return Err(MineError::Io(format!("{}: {e}", r.full_name))),
+            }
+        }
+        mined += 1;
+        out.push(RepoSpec::GitHub(Box::new(r)));
     }
     Ok(out)
 }

@@ -49,7 +49,15 @@ pub fn cache_path(cache: &Path, url: &str) -> PathBuf {
 /// `x-access-token` (GitHub's convention), given to libgit2 only through this
 /// callback, so it never appears in a URL or in the clone's `.git/config`.
 fn callbacks(token: Option<&str>) -> git2::RemoteCallbacks<'static> {
+    callbacks_until(token, None)
+}
+
+/// As `callbacks`, and a transfer still running at `deadline` is aborted.
+fn callbacks_until(token: Option<&str>, deadline: Option<std::time::Instant>) -> git2::RemoteCallbacks<'static> {
     let mut cb = git2::RemoteCallbacks::new();
+    if let Some(d) = deadline {
+        cb.transfer_progress(move |_| std::time::Instant::now() < d);
+    }
     if let Some(t) = token {
         let t = t.to_string();
         let mut tries = 0;
@@ -64,22 +72,85 @@ fn callbacks(token: Option<&str>) -> git2::RemoteCallbacks<'static> {
     cb
 }
 
-/// The commit the remote's HEAD points at, asked without cloning
-/// (ls-remote); None for an empty repository.
+/// Split `URL@REF` / `owner/name@REF` (a branch, tag or commit): the `@`
+/// must come after the last `/`, so `git@host:o/n` stays whole.
+pub fn split_pin(s: &str) -> (&str, Option<&str>) {
+    match s.rfind('@') {
+        Some(i) if i > s.rfind('/').unwrap_or(0) && i + 1 < s.len() && s[..i].contains('/') => (&s[..i], Some(&s[i + 1..])),
+        _ => (s, None),
+    }
+}
+
+fn is_hex_commit(s: &str) -> bool {
+    s.len() == 40 && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// Network trouble is worth a retry; "not found" and refused credentials are not.
+fn transient(e: &git2::Error) -> bool {
+    matches!(e.class(), git2::ErrorClass::Net | git2::ErrorClass::Http | git2::ErrorClass::Ssl | git2::ErrorClass::Os)
+        && !matches!(e.code(), git2::ErrorCode::NotFound | git2::ErrorCode::Auth | git2::ErrorCode::Certificate)
+}
+
+/// Run a git operation, retrying transient network errors with backoff (1 s, 2 s).
+fn with_retries<T>(mut op: impl FnMut() -> Result<T, git2::Error>) -> Result<T, git2::Error> {
+    let mut attempt = 0;
+    loop {
+        match op() {
+            Err(e) if attempt < 2 && transient(&e) => {
+                std::thread::sleep(std::time::Duration::from_secs(1 << attempt));
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// The commit the remote's HEAD (or the pinned branch/tag) points at, asked
+/// without cloning (ls-remote); None for an empty repository or an unknown
+/// ref. A pinned 40-hex commit is its own answer.
 pub fn remote_head(url: &str, token: Option<&str>) -> Result<Option<String>, FetchError> {
-    let mut remote = git2::Remote::create_detached(url).map_err(|e| git_err(&format!("'{url}'"), e))?;
-    remote
-        .connect_auth(git2::Direction::Fetch, Some(callbacks(token)), None)
-        .map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
-    let heads = remote.list().map_err(|e| git_err(&format!("cannot list '{url}'"), e))?;
-    Ok(heads.iter().find(|h| h.name() == "HEAD" && !h.oid().is_zero()).map(|h| h.oid().to_string()))
+    remote_ref(url, None, token)
+}
+
+pub fn remote_ref(url: &str, pin: Option<&str>, token: Option<&str>) -> Result<Option<String>, FetchError> {
+    if let Some(p) = pin.filter(|p| is_hex_commit(p)) {
+        return Ok(Some(p.to_ascii_lowercase()));
+    }
+    let heads = with_retries(|| {
+        let mut remote = git2::Remote::create_detached(url)?;
+        remote.connect_auth(git2::Direction::Fetch, Some(callbacks(token)), None)?;
+        Ok(remote.list()?.iter().map(|h| (h.name().to_string(), h.oid())).collect::<Vec<_>>())
+    })
+    .map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
+    let wanted: Vec<String> = match pin {
+        None => vec!["HEAD".into()],
+        // An annotated tag's peeled entry names the commit.
+        Some(p) => vec![format!("refs/tags/{p}^{{}}"), format!("refs/tags/{p}"), format!("refs/heads/{p}"), p.to_string()],
+    };
+    Ok(wanted.iter().find_map(|w| heads.iter().find(|(n, o)| n == w && !o.is_zero())).map(|(_, o)| o.to_string()))
 }
 
 /// Make sure `url` at `want` (its HEAD commit) is in the cache; clone anew
 /// when the cached copy lacks it. The clone goes to a temporary folder first
 /// and is renamed into place, so a crash never leaves half a cache entry.
 pub fn ensure_clone(url: &str, cache: &Path, want: &str, token: Option<&str>) -> Result<Fetched, FetchError> {
-    let dest = cache_path(cache, url);
+    ensure_clone_at(url, None, cache, want, token, None)
+}
+
+/// As `ensure_clone`, for a pinned ref (`want` is the commit it names), with
+/// an optional deadline for the transfer.
+pub fn ensure_clone_at(
+    url: &str,
+    pin: Option<&str>,
+    cache: &Path,
+    want: &str,
+    token: Option<&str>,
+    deadline: Option<std::time::Instant>,
+) -> Result<Fetched, FetchError> {
+    let dest = match pin {
+        Some(p) => cache_path(cache, &format!("{url}@{p}")),
+        None => cache_path(cache, url),
+    };
     if dest.exists() {
         if let Ok(repo) = git2::Repository::open_bare(&dest) {
             let has = git2::Oid::from_str(want).ok().and_then(|o| repo.find_commit(o).ok()).is_some();
@@ -90,33 +161,67 @@ pub fn ensure_clone(url: &str, cache: &Path, want: &str, token: Option<&str>) ->
         std::fs::remove_dir_all(&dest).map_err(|e| FetchError::Cache(dest.display().to_string(), e.to_string()))?;
     }
     std::fs::create_dir_all(cache).map_err(|e| FetchError::Cache(cache.display().to_string(), e.to_string()))?;
-    let tmp = dest.with_extension(format!("partial-{}", std::process::id()));
+    static CLONES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = CLONES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let tmp = dest.with_extension(format!("partial-{}-{n}", std::process::id()));
     if tmp.exists() {
         let _ = std::fs::remove_dir_all(&tmp);
     }
-    let mut fo = git2::FetchOptions::new();
-    fo.remote_callbacks(callbacks(token));
     let shallow = supports_shallow(url);
-    if shallow {
-        fo.depth(1);
-    }
-    fo.download_tags(git2::AutotagOption::None);
-    let mut builder = git2::build::RepoBuilder::new();
-    builder.bare(true).fetch_options(fo);
-    let result = builder.clone(url, &tmp);
+    let options = || {
+        let mut fo = git2::FetchOptions::new();
+        fo.remote_callbacks(callbacks_until(token, deadline));
+        if shallow {
+            fo.depth(1);
+        }
+        fo.download_tags(git2::AutotagOption::None);
+        fo
+    };
+    let result = with_retries(|| {
+        if tmp.exists() {
+            let _ = std::fs::remove_dir_all(&tmp);
+        }
+        let mut builder = git2::build::RepoBuilder::new();
+        builder.bare(true).fetch_options(options());
+        let repo = builder.clone(url, &tmp)?;
+        if pin.is_some() {
+            // The pinned commit: fetched by itself (depth 1 where allowed).
+            let mut remote = repo.find_remote("origin")?;
+            let spec = format!("+{want}:refs/mine/pinned");
+            let by_ref = pin
+                .map(|p| format!("+refs/tags/{p}:refs/mine/pinned"))
+                .into_iter()
+                .chain(pin.map(|p| format!("+refs/heads/{p}:refs/mine/pinned")));
+            let ok = remote.fetch(&[spec.as_str()], Some(&mut options()), None).is_ok()
+                || by_ref.into_iter().any(|r| remote.fetch(&[r.as_str()], Some(&mut options()), None).is_ok());
+            if !ok {
+                let mut full = git2::FetchOptions::new();
+                full.remote_callbacks(callbacks_until(token, deadline));
+                remote.fetch(&["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], Some(&mut full), None)?;
+            }
+        }
+        Ok(repo)
+    });
     let repo = match result {
         Ok(r) => r,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
-            return Err(git_err(&format!("clone of '{url}' failed"), e));
+            let what = if deadline.is_some_and(|d| std::time::Instant::now() >= d) { "timed out" } else { "failed" };
+            return Err(git_err(&format!("clone of '{url}' {what}"), e));
         }
     };
-    let head = repo
-        .head()
-        .and_then(|h| h.peel_to_commit())
-        .map_err(|e| git_err(&format!("'{url}' has no HEAD commit"), e))?
-        .id()
-        .to_string();
+    let head = match pin {
+        Some(_) => {
+            let oid = git2::Oid::from_str(want).map_err(|e| git_err("pinned commit", e))?;
+            repo.find_commit(oid).map_err(|e| git_err(&format!("'{url}' has no commit {want}"), e))?.id().to_string()
+        }
+        None => repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| git_err(&format!("'{url}' has no HEAD commit"), e))?
+            .id()
+            .to_string(),
+    };
     let is_shallow = repo.is_shallow();
     drop(repo);
     std::fs::rename(&tmp, &dest).map_err(|e| FetchError::Cache(dest.display().to_string(), e.to_string()))?;
@@ -166,6 +271,16 @@ mod tests {
         let b = cache_path(Path::new("/c"), "https://github.com/a/b.git");
         assert_ne!(a, b);
         assert!(a.to_string_lossy().contains("github.com_a_b"));
+    }
+
+    #[test]
+    fn pins() {
+        assert_eq!(split_pin("acme/vision@v1.2"), ("acme/vision", Some("v1.2")));
+        assert_eq!(split_pin("file:///x/y.git@abc"), ("file:///x/y.git", Some("abc")));
+        assert_eq!(split_pin("git@github.com:o/n.git"), ("git@github.com:o/n.git", None));
+        assert_eq!(split_pin("git@github.com:o/n.git@main"), ("git@github.com:o/n.git", Some("main")));
+        assert_eq!(split_pin("https://user@host/o/n"), ("https://user@host/o/n", None));
+        assert_eq!(split_pin("acme/vision"), ("acme/vision", None));
     }
 
     #[test]

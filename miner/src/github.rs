@@ -39,6 +39,9 @@ pub struct GhRepo {
     /// Kilobytes, as the API reports it.
     #[serde(default)]
     pub size: u64,
+    /// The branch, tag or commit to mine instead of the default branch's head.
+    #[serde(skip)]
+    pub pin: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
@@ -252,6 +255,14 @@ impl GitHub {
         Ok(self.all_pages(&self.url(&format!("/users/{user}/repos?type=owner&per_page=100")), limit)?.0)
     }
 
+    /// The last commit of `branch` made before `date` (YYYY-MM-DD), for
+    /// rerunning a study as of that day.
+    pub fn commit_before(&self, full_name: &str, branch: &str, date: &str) -> Result<Option<String>, GhError> {
+        let url = self.url(&format!("/repos/{full_name}/commits?sha={}&until={date}T00:00:00Z&per_page=1", encode(branch)));
+        let (v, _) = self.get_page(&url)?;
+        Ok(v.as_array().and_then(|a| a.first()).and_then(|c| c.get("sha")).and_then(|s| s.as_str()).map(str::to_string))
+    }
+
     pub fn repo(&self, full_name: &str) -> Result<GhRepo, GhError> {
         let (v, _) = self.get_page(&self.url(&format!("/repos/{full_name}")))?;
         serde_json::from_value(v).map_err(|e| GhError::Other { url: full_name.to_string(), message: e.to_string() })
@@ -382,6 +393,7 @@ mod tests {
             pushed_at: Some("2024-05-01T00:00:00Z".into()),
             created_at: None,
             size: 2048,
+            pin: None,
         };
         let f = Filters::default();
         assert_eq!(f.reject(&r), None);

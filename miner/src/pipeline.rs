@@ -33,6 +33,12 @@ pub struct Settings {
     pub args: Vec<String>,
     /// Credentials for https clones; never stored or printed.
     pub token: Option<String>,
+    /// Keep cloned repositories in the cache after mining (else deleted).
+    pub keep_clones: bool,
+    /// A clone still transferring after this long is abandoned.
+    pub clone_timeout: std::time::Duration,
+    /// The branch, tag or commit mined for URLs and GitHub repositories that name none.
+    pub default_ref: Option<String>,
 }
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -210,7 +216,13 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
     let result = match spec {
         RepoSpec::Local(path) => process_local(path, ctx),
         RepoSpec::Remote(url) => process_remote(url, None, ctx),
-        RepoSpec::GitHub(r) => process_remote(&r.clone_url, Some(r), ctx),
+        RepoSpec::GitHub(r) => {
+            let url = match &r.pin {
+                Some(p) => format!("{}@{p}", r.clone_url),
+                None => r.clone_url.clone(),
+            };
+            process_remote(&url, Some(r), ctx)
+        }
         RepoSpec::Filtered { reason, .. } => Ok(Step::Skipped(reason.clone())),
         RepoSpec::GitHubName(n) => Err(format!("'{n}' was not looked up on GitHub")),
         RepoSpec::Unavailable { reason, .. } => Err(reason.clone()),
@@ -237,7 +249,10 @@ fn spec_name(spec: &RepoSpec) -> String {
         RepoSpec::GitHub(r) => r.full_name.clone(),
         RepoSpec::GitHubName(n) => n.clone(),
         RepoSpec::Filtered { name, .. } | RepoSpec::Unavailable { name, .. } => name.clone(),
-        RepoSpec::Remote(u) => forge_name(u).unwrap_or_else(|| last_component_name(u)),
+        RepoSpec::Remote(u) => {
+            let u = fetch::split_pin(u).0;
+            forge_name(u).unwrap_or_else(|| last_component_name(u))
+        }
         RepoSpec::Local(p) => {
             let local_name = last_component_name(&p.display().to_string());
             git2::Repository::open_ext(p, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
@@ -305,29 +320,40 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
     }
 }
 
-fn process_remote(url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ctx<'_>) -> Result<Step, String> {
-    let location = fetch::redact_url(url);
+fn process_remote(spec_url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ctx<'_>) -> Result<Step, String> {
+    let location = fetch::redact_url(spec_url);
+    let (url, pin) = fetch::split_pin(spec_url);
+    let pin = pin.or(ctx.settings.default_ref.as_deref());
     let name = match meta {
         Some(m) => m.full_name.clone(),
         None => forge_name(url).unwrap_or_else(|| last_component_name(url)),
     };
     let token = ctx.settings.token.as_deref();
-    let Some(head) = fetch::remote_head(url, token).map_err(|e| e.to_string())? else {
-        return Ok(Step::Skipped("empty repository: the remote has no HEAD commit".into()));
+    let Some(head) = fetch::remote_ref(url, pin, token).map_err(|e| e.to_string())? else {
+        return Ok(match pin {
+            Some(p) => return Err(format!("'{url}' has no branch, tag or commit '{p}'")),
+            None => Step::Skipped("empty repository: the remote has no HEAD commit".into()),
+        });
     };
     if ctx.already_mined(&location, &head) {
         return Ok(Step::Resumed);
     }
-    let fetched = fetch::ensure_clone(url, &ctx.settings.cache, &head, token).map_err(|e| e.to_string())?;
+    let deadline = std::time::Instant::now() + ctx.settings.clone_timeout;
+    let fetched =
+        fetch::ensure_clone_at(url, pin, &ctx.settings.cache, &head, token, Some(deadline)).map_err(|e| e.to_string())?;
     let repo = git2::Repository::open_bare(&fetched.git_dir).map_err(|e| format!("cached clone unreadable: {}", e.message()))?;
     let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
     drop(repo);
     let analysed = analyze_listing(listing, Some(&fetched.git_dir), ctx);
+    if !ctx.settings.keep_clones {
+        // Disk stays bounded over thousands of repositories.
+        let _ = std::fs::remove_dir_all(&fetched.git_dir);
+    }
     Ok(Step::Mined(Box::new(Mined {
         name,
         location: location.clone(),
-        url: Some(location),
+        url: Some(fetch::redact_url(url)),
         commit: fetched.commit,
         commit_kind: "git",
         dirty: None,

@@ -27,7 +27,10 @@ impl RepoSpec {
             RepoSpec::Local(p) => p.display().to_string(),
             RepoSpec::Remote(u) => u.clone(),
             RepoSpec::GitHubName(n) => format!("https://github.com/{n}.git"),
-            RepoSpec::GitHub(r) => crate::fetch::redact_url(&r.clone_url),
+            RepoSpec::GitHub(r) => match &r.pin {
+                Some(p) => format!("{}@{p}", crate::fetch::redact_url(&r.clone_url)),
+                None => crate::fetch::redact_url(&r.clone_url),
+            },
             RepoSpec::Filtered { location, .. } | RepoSpec::Unavailable { location, .. } => location.clone(),
         }
     }
@@ -93,7 +96,7 @@ pub fn read_list(file: &str) -> Result<Vec<RepoSpec>, MineError> {
         let at = format!("{file}:{}", i + 1);
         if is_git_url(line) {
             out.push(RepoSpec::Remote(line.to_string()));
-        } else if is_github_name(line) && !base.join(line).is_dir() {
+        } else if is_github_name(crate::fetch::split_pin(line).0) && !base.join(line).is_dir() {
             out.push(RepoSpec::GitHubName(line.to_string()));
         } else if looks_like_unknown_url(line) {
             return Err(MineError::usage(format!("{at}: '{line}' is not a git URL libgit2 can clone (file, http(s), git, ssh)")));
