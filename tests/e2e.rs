@@ -847,3 +847,70 @@ fn pinned_refs_mine_the_commit_they_name() {
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("no branch, tag or commit 'no-such-tag'"), "{}", stdout(&o));
 }
+
+/// A run killed mid-batch leaves whole repositories only; the next run
+/// mines the rest, and the result equals an uninterrupted run's.
+#[test]
+fn a_killed_org_run_resumes_to_the_same_rows() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let served = tmp.path().join("served");
+    let work = tmp.path().join("work");
+    git_repo_from(&corpus().join("sentiment-api"), &work);
+    bare_clone(&work, &served.join("base.git"));
+    let n = 40;
+    let mut items = Vec::new();
+    for i in 0..n {
+        std::os::unix::fs::symlink("base.git", served.join(format!("r{i}.git"))).expect("symlink");
+        items.push(repo_json(&format!("acme/r{i}"), &format!("file://{}/r{i}.git", served.display()), false, false));
+    }
+    let body = Value::Array(items);
+    let mock = mock_github(|_| {
+        let mut r = Routes::new();
+        r.insert("/orgs/acme/repos?type=all&per_page=100".to_string(), vec![ok(body.clone())]);
+        r
+    });
+    let api = format!("http://127.0.0.1:{}", mock.port);
+    let run = |db: &Path| -> Command {
+        let mut c = Command::new(MINE);
+        c.args(["--org", "acme", "--api-url", &api, "--db", db.to_str().expect("utf8"), "--jobs", "1", "-q"]);
+        c.stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null());
+        c
+    };
+    let killed = tmp.path().join("killed.sqlite");
+    let mut child = run(&killed).spawn().expect("spawn");
+    let t0 = std::time::Instant::now();
+    loop {
+        let done = Connection::open(&killed)
+            .ok()
+            .and_then(|c| c.query_row("SELECT count(*) FROM repos WHERE status = 'ok'", [], |r| r.get::<_, i64>(0)).ok())
+            .unwrap_or(0);
+        if done >= 3 || t0.elapsed() > std::time::Duration::from_secs(60) {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    let partial = db_count(&killed, "SELECT count(*) FROM repos WHERE status = 'ok'");
+    assert!(partial >= 3 && partial < n, "killed after {partial} repositories");
+    // Every repository in the database is whole: its usage count matches.
+    let torn = db_count(
+        &killed,
+        "SELECT count(*) FROM repos r WHERE r.usages != (SELECT count(*) FROM usages u WHERE u.repo_id = r.id)",
+    );
+    assert_eq!(torn, 0);
+    let o = run(&killed).output().expect("resume");
+    assert!(o.status.success());
+    let clean = tmp.path().join("clean.sqlite");
+    assert!(run(&clean).output().expect("clean run").status.success());
+    let q = "SELECT r.name || '|' || u.path || '|' || u.line || '|' || coalesce(u.model_id, '') FROM usages u JOIN repos r ON r.id = u.repo_id ORDER BY 1";
+    let rows = |db: &Path| -> Vec<String> {
+        let c = Connection::open(db).expect("open");
+        let mut st = c.prepare(q).expect("prepare");
+        st.query_map([], |r| r.get::<_, String>(0)).expect("query").map(|r| r.expect("row")).collect()
+    };
+    let (a, b) = (rows(&killed), rows(&clean));
+    assert_eq!(a.len(), b.len());
+    assert_eq!(a, b, "the resumed database equals a clean run's");
+    assert_eq!(db_count(&killed, "SELECT count(*) FROM repos WHERE status = 'ok'"), n);
+}

@@ -29,7 +29,8 @@ fn main() {
     println!("mock_github listening on 127.0.0.1:{port} with {n} repositories");
     for conn in listener.incoming() {
         let Ok(mut conn) = conn else { continue };
-        let (count, limited_done, org, base, port) = (count.clone(), limited_done.clone(), org.clone(), base.clone(), port.clone());
+        let (count, limited_done, org, base, port) =
+            (count.clone(), limited_done.clone(), org.clone(), base.clone(), port.clone());
         std::thread::spawn(move || {
             let mut reader = BufReader::new(match conn.try_clone() {
                 Ok(c) => c,
@@ -83,7 +84,11 @@ fn respond(
     let page: usize = query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse().ok()).unwrap_or(1);
     if limited == Some(page) && !limited_done.swap(true, Ordering::SeqCst) {
         let reset = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0) + 1;
-        return (403, format!("x-ratelimit-remaining: 0\r\nx-ratelimit-reset: {reset}\r\n"), r#"{"message":"API rate limit exceeded"}"#.into());
+        return (
+            403,
+            format!("x-ratelimit-remaining: 0\r\nx-ratelimit-reset: {reset}\r\n"),
+            r#"{"message":"API rate limit exceeded"}"#.into(),
+        );
     }
     let start = (page - 1) * 100;
     let items: Vec<String> = (start..n.min(start + 100))
