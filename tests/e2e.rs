@@ -490,17 +490,9 @@ impl Drop for KillOnDrop {
     }
 }
 
-/// Depth-1 clones need a transport that allows them: serve a repository with
-/// `git daemon` on 127.0.0.1 and check the cached clone is shallow.
-#[test]
-fn clones_over_git_protocol_are_shallow() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let work = tmp.path().join("work");
-    let (repo, _) = git_repo_from(&corpus().join("vision-batch"), &work);
-    std::fs::write(work.join("second.py"), "import timm\nm = timm.create_model('resnet50', pretrained=True)\n").expect("w");
-    let head = commit_all(&repo, "second");
-    let served = tmp.path().join("served");
-    bare_clone(&work, &served.join("vision-batch.git"));
+/// Serve a folder of bare repositories with git-daemon on 127.0.0.1; the
+/// process is killed however the test ends.
+fn git_daemon(served: &Path) -> (KillOnDrop, u16) {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("port");
     let port = listener.local_addr().expect("addr").port();
     drop(listener);
@@ -524,18 +516,31 @@ fn clones_over_git_protocol_are_shallow() {
         ])
         .spawn()
         .expect("git daemon (git must be installed)");
-    // Killed however the test ends, so no daemon outlives it holding a port.
-    let mut daemon = KillOnDrop(daemon);
-    let url = format!("git://127.0.0.1:{port}/vision-batch.git");
-    let mut ready = false;
-    for _ in 0..100 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            ready = true;
-            break;
+    let daemon = KillOnDrop(daemon);
+    let ready = (0..100).any(|_| {
+        let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+        if !up {
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
+        up
+    });
     assert!(ready, "git daemon did not start");
+    (daemon, port)
+}
+
+/// Depth-1 clones need a transport that allows them: serve a repository with
+/// `git daemon` on 127.0.0.1 and check the cached clone is shallow.
+#[test]
+fn clones_over_git_protocol_are_shallow() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    let (repo, _) = git_repo_from(&corpus().join("vision-batch"), &work);
+    std::fs::write(work.join("second.py"), "import timm\nm = timm.create_model('resnet50', pretrained=True)\n").expect("w");
+    let head = commit_all(&repo, "second");
+    let served = tmp.path().join("served");
+    bare_clone(&work, &served.join("vision-batch.git"));
+    let (mut daemon, port) = git_daemon(&served);
+    let url = format!("git://127.0.0.1:{port}/vision-batch.git");
     let (o, db) = mine_list(tmp.path(), &format!("{url}\n"));
     daemon.stop();
     assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
@@ -716,6 +721,9 @@ fn mines_a_github_organisation_user_search_and_repos_through_the_api() {
         bare_clone(&work, &bare);
         urls.insert(name, format!("file://{}", bare.display()));
     }
+    // One repository is cloned over git:// on loopback, which allows depth 1.
+    let (_daemon, dport) = git_daemon(&served);
+    urls.insert("repo-b", format!("git://127.0.0.1:{dport}/repo-b.git"));
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock").as_secs();
     let a = repo_json("acme/repo-a", &urls["repo-a"], false, false);
     let mock = mock_github(|base| {
@@ -779,6 +787,8 @@ fn mines_a_github_organisation_user_search_and_repos_through_the_api() {
     assert_eq!(status("acme/repo-fork").as_deref(), Some("skipped"));
     assert_eq!(status("acme/repo-old").as_deref(), Some("skipped"));
     assert_eq!(status("acme/gone").as_deref(), Some("failed"));
+    let b = repos.iter().find(|r| r["repo"] == "acme/repo-b").expect("repo-b");
+    assert_eq!(b["shallow"], true, "the git:// clone is depth 1");
     let a = repos.iter().find(|r| r["repo"] == "acme/repo-a").expect("repo-a");
     assert_eq!((a["stars"].as_i64(), a["language"].as_str(), a["license"].as_str()), (Some(42), Some("Python"), Some("MIT")));
     let usages = export_jsonl(&db, &["--repo", "acme/repo-a"]);
@@ -913,4 +923,47 @@ fn a_killed_org_run_resumes_to_the_same_rows() {
     assert_eq!(a.len(), b.len());
     assert_eq!(a, b, "the resumed database equals a clean run's");
     assert_eq!(db_count(&killed, "SELECT count(*) FROM repos WHERE status = 'ok'"), n);
+}
+
+/// `--repo OWNER/NAME@REF` and `--at DATE` pin what a GitHub source mines.
+#[test]
+fn github_pins_and_dates_mine_the_commit_they_name() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let work = tmp.path().join("work");
+    let (repo, first) = git_repo_from(&corpus().join("llm-chat"), &work);
+    std::fs::write(work.join("later.py"), "import torch\nm = torch.load('later.pt')\n").expect("w");
+    let second = commit_all(&repo, "later");
+    let bare = tmp.path().join("served/x.git");
+    bare_clone(&work, &bare);
+    let url = format!("file://{}", bare.display());
+    let x = repo_json("acme/x", &url, false, false);
+    let commits = serde_json::json!([{ "sha": first.to_string() }]);
+    let mock = mock_github(|_| {
+        let mut r = Routes::new();
+        r.insert("/repos/acme/x".to_string(), vec![ok(x.clone())]);
+        r.insert("/repos/acme/x/commits?sha=main&until=2024-06-01T00:00:00Z&per_page=1".to_string(), vec![ok(commits.clone())]);
+        r
+    });
+    let api = format!("http://127.0.0.1:{}", mock.port);
+    let db = tmp.path().join("p.sqlite");
+    let dbs = db.to_str().expect("utf8");
+    let o = mine(&["--repo", &format!("acme/x@{first}"), "--api-url", &api, "--db", dbs, "-q"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let o = mine(&["--repo", "acme/x", "--at", "2024-06-01", "--api-url", &api, "--db", dbs, "-q", "--force"]);
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    // `owner/name` lines of a list file are GitHub repositories too.
+    let list = tmp.path().join("gh.txt");
+    std::fs::write(&list, "acme/x   # looked up through the API\n").expect("w");
+    let o = Command::new(MINE)
+        .args(["--list", list.to_str().expect("utf8"), "--db", dbs, "-q"])
+        .env("GITHUB_API_URL", &api)
+        .output()
+        .expect("run mine");
+    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
+    let repos = export_jsonl(&db, &["--table", "repos"]);
+    let commits: std::collections::BTreeSet<String> =
+        repos.iter().filter_map(|r| r["commit"].as_str().map(str::to_string)).collect();
+    assert_eq!(commits, [first.to_string(), second.to_string()].into_iter().collect(), "{repos:?}");
+    assert!(repos.iter().all(|r| r["repo"] == "acme/x"));
+    assert!(repos.iter().any(|r| r["location"].as_str().is_some_and(|l| l.ends_with(&format!("@{first}")))));
 }
