@@ -8,6 +8,7 @@ pub mod manifest;
 pub mod modelid;
 pub mod notebook;
 pub mod python;
+pub mod topology;
 pub mod usage;
 
 use schemas::{FileKind, FileReport, Location};
@@ -43,6 +44,30 @@ pub struct FileFacts {
     /// (index into `report.usages`, repository name its model is imported from)
     pub pending_models: Vec<(usize, usage::PendingValue)>,
     pub exports: Vec<(String, usage::Export)>,
+    /// How the file's models are wired (endpoints index `report.usages`).
+    pub edges: Vec<topology::FileEdge>,
+}
+
+impl FileFacts {
+    /// Sort the usages by location, keeping every index into them right.
+    pub fn sort_usages(&mut self) {
+        let mut order: Vec<usize> = (0..self.report.usages.len()).collect();
+        order.sort_by_key(|&i| (self.report.usages[i].location, self.report.usages[i].column));
+        let mut new_index = vec![0; order.len()];
+        for (new, &old) in order.iter().enumerate() {
+            new_index[old] = new;
+        }
+        let mut usages: Vec<Option<schemas::ModelUsage>> =
+            std::mem::take(&mut self.report.usages).into_iter().map(Some).collect();
+        self.report.usages = order.iter().filter_map(|&i| usages[i].take()).collect();
+        for (i, _) in self.pending_models.iter_mut() {
+            *i = new_index[*i];
+        }
+        for e in self.edges.iter_mut() {
+            e.from = new_index[e.from];
+            e.to = new_index[e.to];
+        }
+    }
 }
 
 /// Analyse one file's bytes on its own.
@@ -85,6 +110,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             facts.pending = py.pending;
             facts.pending_models = py.pending_models;
             facts.exports = py.exports;
+            facts.edges = py.edges;
         }
         FileKind::Notebook => match notebook::parse_notebook(bytes) {
             Err(e) => report.error = Some(e),
@@ -109,6 +135,16 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                     }
                 }
                 facts.pending_models = py.pending_models.into_iter().filter_map(|(i, r)| kept.get(&i).map(|j| (*j, r))).collect();
+                facts.edges = py
+                    .edges
+                    .into_iter()
+                    .filter_map(|mut e| {
+                        e.from = *kept.get(&e.from)?;
+                        e.to = *kept.get(&e.to)?;
+                        e.at = cell_of(e.at)?;
+                        Some(e)
+                    })
+                    .collect();
                 facts.pending = py
                     .pending
                     .into_iter()
@@ -120,18 +156,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             }
         },
     }
-    // Sorting must keep `pending_models` indices right: sort a permutation.
-    let mut order: Vec<usize> = (0..facts.report.usages.len()).collect();
-    order.sort_by_key(|&i| (facts.report.usages[i].location, facts.report.usages[i].column));
-    let mut new_index = vec![0; order.len()];
-    for (new, &old) in order.iter().enumerate() {
-        new_index[old] = new;
-    }
-    let mut usages: Vec<Option<schemas::ModelUsage>> = std::mem::take(&mut facts.report.usages).into_iter().map(Some).collect();
-    facts.report.usages = order.iter().filter_map(|&i| usages[i].take()).collect();
-    for (i, _) in facts.pending_models.iter_mut() {
-        *i = new_index[*i];
-    }
+    facts.sort_usages();
     facts
 }
 

@@ -363,7 +363,7 @@ pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog, configs: &Con
         facts[fi].report.usages.push(u);
     }
     for f in facts.iter_mut() {
-        f.report.usages.sort_by_key(|u| (u.location, u.column));
+        f.sort_usages();
     }
 }
 

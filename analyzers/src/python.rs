@@ -64,6 +64,8 @@ pub struct PyFacts {
     pub pending_models: Vec<(usize, crate::usage::PendingValue)>,
     /// What the file's module-level names stand for.
     pub exports: Vec<(String, Export)>,
+    /// How the file's models are wired together.
+    pub edges: Vec<crate::topology::FileEdge>,
 }
 
 /// Analyse Python source; locations are plain 1-based lines.
@@ -175,11 +177,15 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     a.collect(root);
     let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
     let calls = a.calls.clone();
+    let mut loads: Vec<(Node<'_>, usize)> = Vec::new();
     for (call, scope) in calls {
         match a.match_call(call, scope) {
             Matched::Usage(u, pending_model) => {
                 if let Some(r) = pending_model {
                     facts.pending_models.push((facts.usages.len(), r));
+                }
+                if u.source != Source::Aux {
+                    loads.push((call, facts.usages.len()));
                 }
                 facts.usages.push(*u);
             }
@@ -189,6 +195,10 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     }
     if !repo_roots.is_empty() {
         facts.exports = a.exports();
+    }
+    if loads.len() >= 2 {
+        let api_sites: Vec<bool> = loads.iter().map(|(_, i)| facts.usages[*i].source == Source::Api).collect();
+        facts.edges = crate::topology::edges(&a, &loads, &api_sites);
     }
     let mut roots: Vec<String> = a.imported_roots.into_iter().collect();
     roots.sort();
@@ -204,7 +214,7 @@ enum ScopeKind {
 }
 
 #[derive(Debug, Clone, Copy)]
-enum BKind<'t> {
+pub(crate) enum BKind<'t> {
     /// An import: the qualified name it binds.
     Import(usize),
     /// A local class, with the scope of its body (its attributes).
@@ -224,10 +234,10 @@ enum BKind<'t> {
 }
 
 #[derive(Debug, Clone, Copy)]
-struct Binding<'t> {
-    pos: usize,
-    scope: usize,
-    kind: BKind<'t>,
+pub(crate) struct Binding<'t> {
+    pub(crate) pos: usize,
+    pub(crate) scope: usize,
+    pub(crate) kind: BKind<'t>,
 }
 
 struct Scope<'t> {
@@ -252,14 +262,14 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
     a.weakest(b)
 }
 
-struct Analysis<'t, 'c> {
+pub(crate) struct Analysis<'t, 'c> {
     src: &'t [u8],
     catalog: &'c Catalog,
     scopes: Vec<Scope<'t>>,
     /// Qualified names bound by imports (indexed by `BKind::Import`).
     imports: Vec<String>,
     star_imports: Vec<String>,
-    calls: Vec<(Node<'t>, usize)>,
+    pub(crate) calls: Vec<(Node<'t>, usize)>,
     imported_roots: std::collections::BTreeSet<String>,
     /// Package of the analysed file, for relative imports.
     package: Vec<String>,
@@ -282,7 +292,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
     }
 
-    fn text(&self, n: Node<'t>) -> Cow<'t, str> {
+    pub(crate) fn text(&self, n: Node<'t>) -> Cow<'t, str> {
         String::from_utf8_lossy(&self.src[n.byte_range()])
     }
 
@@ -293,6 +303,15 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn new_scope(&mut self, parent: usize, kind: ScopeKind) -> usize {
         self.scopes.push(Scope { parent: Some(parent), kind, bindings: HashMap::new() });
         self.scopes.len() - 1
+    }
+
+    pub(crate) fn enclosing_class_of(&self, scope: usize) -> Option<usize> {
+        self.enclosing_class(scope)
+    }
+
+    /// The last binding of a name in a class body (a method or attribute).
+    pub(crate) fn class_binding(&self, cls: usize, name: &str) -> Option<&Binding<'t>> {
+        self.scopes[cls].bindings.get(name)?.last()
     }
 
     fn enclosing_class(&self, mut scope: usize) -> Option<usize> {
@@ -646,7 +665,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// the last binding before the position (else the first after); in
     /// enclosing scopes, which run earlier, the last binding. Class scopes
     /// are not visible from the functions inside them.
-    fn lookup(&self, name: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
+    pub(crate) fn lookup(&self, name: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
         let mut cur = Some(scope);
         let mut first = true;
         while let Some(id) = cur {
@@ -667,7 +686,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// `self.attr`: an assignment to `self.attr` in a method, else a class
     /// attribute (`class Bot: client = OpenAI()`).
-    fn lookup_self_attr(&self, attr: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
+    pub(crate) fn lookup_self_attr(&self, attr: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
         let cls = self.enclosing_class(scope)?;
         let bindings = &self.scopes[cls].bindings;
         let bs = bindings.get(&format!("self.{attr}")).or_else(|| bindings.get(attr))?;
@@ -676,7 +695,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// The qualified name of a callee expression after alias resolution, or
     /// None when it refers to the repository's own code or cannot be known.
-    fn qualify(&self, expr: Node<'t>, scope: usize, pos: usize, depth: u32) -> Option<String> {
+    pub(crate) fn qualify(&self, expr: Node<'t>, scope: usize, pos: usize, depth: u32) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
         }

@@ -23,6 +23,8 @@ pub enum Table {
     Runs,
     Artifacts,
     Dependencies,
+    Topology,
+    Edges,
 }
 
 const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
@@ -49,6 +51,16 @@ const ARTIFACTS: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", a.pat
 const DEPENDENCIES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", d.manifest, d.name, d.spec
   FROM dependencies d JOIN repos r ON r.id = d.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, d.manifest, d.name";
+const TOPOLOGY: &str = "SELECT name AS repo, commit_id AS \"commit\", topology AS class, models, distinct_models,
+    (SELECT json_group_array(json_object('kind', kind, 'from', json_object('path', from_path, 'line', from_loc, 'model', from_model),
+        'to', json_object('path', to_path, 'line', to_loc, 'model', to_model), 'evidence', evidence))
+       FROM (SELECT * FROM edges e WHERE e.repo_id = repos.id ORDER BY kind, from_path, from_loc, to_path, to_loc)) AS edges
+  FROM repos WHERE status = 'ok' AND (?1 IS NULL OR name = ?1 OR location = ?1) ORDER BY name, location";
+const EDGES: &str =
+    "SELECT r.name AS repo, r.commit_id AS \"commit\", e.kind, e.from_path, e.from_loc AS from_line, e.from_model,
+    e.to_path, e.to_loc AS to_line, e.to_model, e.evidence
+  FROM edges e JOIN repos r ON r.id = e.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, e.kind, e.from_path, e.from_loc, e.to_path, e.to_loc";
 const RUNS: &str = "SELECT id AS run, started_at, finished_at, tool_version, catalog_version, args, repos_ok, repos_failed,
     repos_skipped FROM runs WHERE (?1 IS NULL OR ?1 = ?1) ORDER BY id";
 
@@ -66,7 +78,7 @@ const BOOLS: &[&str] = &[
     "present",
 ];
 /// Columns stored as JSON text that export as JSON values.
-const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks", "topics"];
+const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks", "topics", "edges"];
 
 fn to_json(v: ValueRef<'_>, col: &str) -> Value {
     match v {
@@ -89,6 +101,8 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         Table::Runs => RUNS,
         Table::Artifacts => ARTIFACTS,
         Table::Dependencies => DEPENDENCIES,
+        Table::Topology => TOPOLOGY,
+        Table::Edges => EDGES,
     };
     let db_err = |e: rusqlite::Error| MineError::Io(format!("reading the database: {e}"));
     let mut st = store.conn().prepare(q).map_err(db_err)?;
@@ -182,6 +196,8 @@ fn header_of(store: &Store, table: Table) -> Result<Vec<String>, MineError> {
         Table::Runs => RUNS,
         Table::Artifacts => ARTIFACTS,
         Table::Dependencies => DEPENDENCIES,
+        Table::Topology => TOPOLOGY,
+        Table::Edges => EDGES,
     };
     let st = store.conn().prepare(q).map_err(|e| MineError::Io(e.to_string()))?;
     Ok(st.column_names().filter(|c| *c != "cell").map(|c| c.to_string()).collect())

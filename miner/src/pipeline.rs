@@ -88,6 +88,7 @@ pub struct Mined {
 
 /// The files of one repository, analysed and linked.
 pub struct Analysed {
+    pub topology: analyzers::topology::RepoTopology,
     pub files: Vec<FileReport>,
     pub skipped: Vec<SkippedFile>,
     pub artifacts: Vec<Artifact>,
@@ -468,11 +469,12 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
         }
     }
     analyzers::link::link_cross_file(&mut facts, catalog, &parsed);
+    let topology = analyzers::topology::repository(&facts);
     let mut files: Vec<FileReport> = facts.into_iter().map(|f| f.report).collect();
     skipped.sort_by(|a, b| a.path.cmp(&b.path));
     artifacts.sort_by(|a, b| a.path.cmp(&b.path));
     let verdict = analyzers::link::link_repo(&mut files, &artifacts, catalog);
-    Analysed { files, skipped, artifacts, verdict }
+    Analysed { topology, files, skipped, artifacts, verdict }
 }
 
 /// Analyse one file; a panic in the analyzer becomes the file's error.

@@ -261,7 +261,12 @@ impl Store {
             )
             .map_err(&e)?;
         }
-        for table in ["usages", "files", "skipped", "artifacts", "dependencies"] {
+        tx.execute(
+            "UPDATE repos SET topology=?2, models=?3, distinct_models=?4 WHERE id=?1",
+            params![repo_id, a.topology.class, a.topology.models as i64, a.topology.distinct_models as i64],
+        )
+        .map_err(&e)?;
+        for table in ["usages", "files", "skipped", "artifacts", "dependencies", "edges"] {
             tx.execute(&format!("DELETE FROM {table} WHERE repo_id = ?1"), params![repo_id]).map_err(&e)?;
         }
         {
@@ -334,6 +339,26 @@ impl Store {
                 .map_err(&e)?;
             for s in &a.skipped {
                 sst.execute(params![repo_id, s.path, s.reason.as_str(), s.bytes.map(|b| b as i64), s.detail]).map_err(&e)?;
+            }
+            let mut est = tx
+                .prepare(
+                    "INSERT INTO edges(repo_id, kind, from_path, from_loc, from_model, to_path, to_loc, to_model, evidence)
+                     VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+                )
+                .map_err(&e)?;
+            for x in &a.topology.edges {
+                est.execute(params![
+                    repo_id,
+                    x.kind.as_str(),
+                    x.from_path,
+                    x.from.to_string(),
+                    x.from_model,
+                    x.to_path,
+                    x.to.to_string(),
+                    x.to_model,
+                    x.evidence
+                ])
+                .map_err(&e)?;
             }
             let mut ast = tx
                 .prepare(

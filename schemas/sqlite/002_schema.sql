@@ -49,6 +49,9 @@ CREATE TABLE IF NOT EXISTS repos (
     ml_evidence      TEXT,                  -- JSON object: library -> where it was found
     transformers_version TEXT,              -- the version pinned (==) in a manifest, if any
     artifacts        INTEGER NOT NULL DEFAULT 0,
+    topology         TEXT,                  -- none|single|multi-independent|pipeline|ensemble|alternative|mixed
+    models           INTEGER,               -- model load sites (aux excluded)
+    distinct_models  INTEGER,
     -- What the GitHub API said of the repository (NULL for other sources).
     html_url         TEXT,
     stars            INTEGER,
@@ -132,3 +135,16 @@ CREATE TABLE IF NOT EXISTS dependencies (
     spec      TEXT,                         -- version specifier as written
     PRIMARY KEY (repo_id, manifest, name)
 );
+
+CREATE TABLE IF NOT EXISTS edges (
+    repo_id    INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    kind       TEXT NOT NULL,                -- pipeline | ensemble | alternative
+    from_path  TEXT NOT NULL,
+    from_loc   TEXT NOT NULL,                -- line, or cell:I:L
+    from_model TEXT,
+    to_path    TEXT NOT NULL,
+    to_loc     TEXT NOT NULL,
+    to_model   TEXT,
+    evidence   TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS edges_repo ON edges(repo_id);

@@ -24,6 +24,8 @@ pub const JSON_SCHEMAS: &[(&str, &str)] = &[
     ("runs", include_str!("../json/run.schema.json")),
     ("artifacts", include_str!("../json/artifact.schema.json")),
     ("dependencies", include_str!("../json/dependency.schema.json")),
+    ("topology", include_str!("../json/topology.schema.json")),
+    ("edges", include_str!("../json/edge.schema.json")),
 ];
 
 /// Where a model comes from (see GROUND_TRUTH_FORMAT.md).
@@ -388,7 +390,7 @@ mod tests {
 
     #[test]
     fn the_ddl_declares_the_tables_the_store_writes() {
-        for t in ["meta", "runs", "repos", "files", "skipped", "usages", "artifacts", "dependencies"] {
+        for t in ["meta", "runs", "repos", "files", "skipped", "usages", "artifacts", "dependencies", "edges"] {
             assert!(SQLITE_DDL.contains(&format!("CREATE TABLE IF NOT EXISTS {t} ")), "{t}");
         }
     }

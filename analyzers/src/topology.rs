@@ -1,0 +1,559 @@
+//! Integration topology: how the models of one file are wired together.
+//!
+//! Nodes are model load sites (aux artefacts are not nodes). Within a file,
+//! values are followed through assignments (in functions and through `self.`
+//! attributes across a class's methods), attribute access, indexing, string
+//! formatting and function calls:
+//! - `pipeline`: an invocation's output reaches another model's input;
+//! - `ensemble`: the outputs of two or more models are combined into one value;
+//! - `alternative`: which model is loaded depends on a branch, a conditional
+//!   expression or a registry (dict) lookup.
+//!
+//! The repository's class follows from its nodes and edge kinds.
+
+use crate::python::{Analysis, BKind, Binding};
+use std::collections::BTreeSet;
+use tree_sitter::Node;
+
+/// An edge between two load sites of one file (indices into the file's usages).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct FileEdge {
+    pub kind: EdgeKind,
+    pub from: usize,
+    pub to: usize,
+    /// Where the data flows, the values combine, or the choice is made.
+    pub at: schemas::Location,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EdgeKind {
+    Pipeline,
+    Ensemble,
+    Alternative,
+}
+
+impl EdgeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Pipeline => "pipeline",
+            EdgeKind::Ensemble => "ensemble",
+            EdgeKind::Alternative => "alternative",
+        }
+    }
+}
+
+/// Method calls that run a model.
+const INFER: &[&str] = &[
+    "forward",
+    "generate",
+    "predict",
+    "predict_proba",
+    "predict_log_proba",
+    "decision_function",
+    "transform",
+    "encode",
+    "encode_queries",
+    "encode_corpus",
+    "transcribe",
+    "run",
+    "invoke",
+    "ainvoke",
+    "stream",
+    "chat",
+    "complete",
+    "embed_query",
+    "embed_documents",
+    "detect",
+    "track",
+    "segment",
+    "infer",
+    "__call__",
+    "score",
+    "rank",
+    "rerank",
+    "predict_step",
+];
+/// Calls that keep the model object (`model.to(device).eval()`).
+const KEEP: &[&str] = &["to", "eval", "cuda", "cpu", "half", "float", "double", "train", "requires_grad_", "share_memory"];
+/// Functions whose result combines their inputs.
+const COMBINE: &[&str] = &[
+    "mean",
+    "average",
+    "stack",
+    "cat",
+    "concat",
+    "concatenate",
+    "hstack",
+    "vstack",
+    "dstack",
+    "column_stack",
+    "sum",
+    "max",
+    "min",
+    "maximum",
+    "minimum",
+    "mode",
+    "median",
+    "Counter",
+    "vote",
+    "add",
+    "multiply",
+    "logsumexp",
+];
+
+const MAX: u32 = 24;
+
+struct Topo<'a, 't, 'c> {
+    a: &'a Analysis<'t, 'c>,
+    loads: &'a [(Node<'t>, usize)],
+    api: &'a [bool],
+}
+
+/// The edges among a file's model loads. `loads` are the load calls with
+/// their usage index; `api[i]` says load `i` is a hosted-model call, which is
+/// its own invocation.
+pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> Vec<FileEdge> {
+    let t = Topo { a, loads, api };
+    let mut out: BTreeSet<FileEdge> = BTreeSet::new();
+    for &(call, scope) in &a.calls {
+        // pipeline: what flows into a model's input
+        if let Some(b) = t.invoked(call, scope) {
+            let mut inputs = BTreeSet::new();
+            if let Some(args) = call.child_by_field_name("arguments") {
+                t.origins(args, scope, 0, &mut inputs);
+            }
+            for from in inputs.into_iter().filter(|f| *f != b) {
+                out.insert(t.edge(EdgeKind::Pipeline, from, b, call, "output of one model reaches the input of the other"));
+            }
+        }
+        // ensemble: combining functions
+        if let Some(f) = call.child_by_field_name("function") {
+            let name = a.text(f);
+            let last = name.rsplit('.').next().unwrap_or(&name);
+            if COMBINE.contains(&last) {
+                let mut parts = Vec::new();
+                if let Some(args) = call.child_by_field_name("arguments") {
+                    let mut cur = args.walk();
+                    for arg in args.named_children(&mut cur) {
+                        t.operands(arg, scope, &mut parts);
+                    }
+                }
+                t.combine(&parts, call, &format!("outputs combined by {last}()"), &mut out);
+            }
+        }
+    }
+    // ensemble: arithmetic on outputs
+    let mut stack = vec![a_root(loads)];
+    while let Some(n) = stack.pop() {
+        if n.kind() == "binary_operator" && n.parent().is_none_or(|p| p.kind() != "binary_operator") {
+            let scope = t.scope_of(n);
+            let mut parts = Vec::new();
+            t.operands(n, scope, &mut parts);
+            t.combine(&parts, n, "outputs combined arithmetically", &mut out);
+        }
+        let mut cur = n.walk();
+        stack.extend(n.named_children(&mut cur));
+    }
+    // alternative: loads in different branches, conditional expressions, one registry
+    for i in 0..loads.len() {
+        for j in i + 1..loads.len() {
+            if let Some((node, why)) = alternatives(loads[i].0, loads[j].0) {
+                out.insert(FileEdge {
+                    kind: EdgeKind::Alternative,
+                    from: loads[i].1,
+                    to: loads[j].1,
+                    at: schemas::Location::Line(node.start_position().row as u32 + 1),
+                    why: why.to_string(),
+                });
+            }
+        }
+    }
+    out.into_iter().collect()
+}
+
+fn a_root<'t>(loads: &[(Node<'t>, usize)]) -> Node<'t> {
+    let mut n = loads[0].0;
+    while let Some(p) = n.parent() {
+        n = p;
+    }
+    n
+}
+
+/// Why two load calls are alternatives: they sit in different clauses of one
+/// `if`/`match`, the two arms of a conditional expression, or the values of one
+/// dict literal (a registry looked up at run time).
+fn alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
+    let ancestors = |n: Node<'t>| {
+        let mut v = Vec::new();
+        let mut c = n;
+        while let Some(p) = c.parent() {
+            v.push((p, c));
+            c = p;
+        }
+        v
+    };
+    let ax = ancestors(x);
+    let ay = ancestors(y);
+    for (px, cx) in &ax {
+        if let Some((_, cy)) = ay.iter().find(|(py, _)| py.id() == px.id()) {
+            if cx.id() == cy.id() {
+                continue;
+            }
+            let why = match px.kind() {
+                "if_statement" => "loaded in different branches of one if",
+                "match_statement" | "block" if px.parent().is_some_and(|m| m.kind() == "match_statement") => {
+                    "loaded in different cases of one match"
+                }
+                "conditional_expression" => "chosen by a conditional expression",
+                "dictionary" => "values of one registry dict, looked up at run time",
+                "pair" => return None,
+                _ => return None,
+            };
+            return Some((*px, why));
+        }
+    }
+    None
+}
+
+impl<'a, 't, 'c> Topo<'a, 't, 'c> {
+    fn edge(&self, kind: EdgeKind, from: usize, to: usize, at: Node<'t>, why: &str) -> FileEdge {
+        FileEdge { kind, from, to, at: schemas::Location::Line(at.start_position().row as u32 + 1), why: why.to_string() }
+    }
+
+    fn scope_of(&self, n: Node<'t>) -> usize {
+        // The scope of the innermost call recorded at or around the node.
+        let mut best = 0;
+        let mut best_len = usize::MAX;
+        for (c, s) in &self.a.calls {
+            let (cs, ce) = (c.start_byte(), c.end_byte());
+            if cs <= n.start_byte() && n.end_byte() <= ce && ce - cs < best_len {
+                best = *s;
+                best_len = ce - cs;
+            }
+        }
+        if best_len == usize::MAX {
+            for (c, s) in &self.a.calls {
+                if n.start_byte() <= c.start_byte() && c.end_byte() <= n.end_byte() {
+                    return *s;
+                }
+            }
+        }
+        best
+    }
+
+    /// The load (usage index) an expression evaluates to, if it is a model object.
+    fn model_of(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
+        if depth > MAX {
+            return None;
+        }
+        if let Some((_, u)) = self.loads.iter().find(|(c, _)| c.id() == e.id()) {
+            return Some(*u);
+        }
+        match e.kind() {
+            "identifier" => {
+                let b = self.a.lookup(&self.a.text(e), scope, e.start_byte())?;
+                self.binding_model(b, depth)
+            }
+            "attribute" => {
+                let obj = e.child_by_field_name("object")?;
+                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                    let attr = self.a.text(e.child_by_field_name("attribute")?);
+                    let b = self.a.lookup_self_attr(&attr, scope, e.start_byte())?;
+                    return self.binding_model(b, depth);
+                }
+                None
+            }
+            "call" => {
+                let f = e.child_by_field_name("function")?;
+                // `model.to(device).eval()` is still the model
+                if f.kind() == "attribute" {
+                    let m = self.a.text(f.child_by_field_name("attribute")?);
+                    if KEEP.contains(&&*m) {
+                        return self.model_of(f.child_by_field_name("object")?, scope, depth + 1);
+                    }
+                }
+                // a local function that returns a model
+                if f.kind() == "identifier" {
+                    if let Some(Binding { kind: BKind::Func(def, fscope), .. }) =
+                        self.a.lookup(&self.a.text(f), scope, e.start_byte())
+                    {
+                        return self.returned_model(def, fscope, depth + 1);
+                    }
+                }
+                None
+            }
+            "parenthesized_expression" | "await" => self.model_of(e.named_child(0)?, scope, depth + 1),
+            _ => None,
+        }
+    }
+
+    fn binding_model(&self, b: Binding<'t>, depth: u32) -> Option<usize> {
+        match b.kind {
+            BKind::Value(v) | BKind::WithAs(v) => self.model_of(v, b.scope, depth + 1),
+            _ => None,
+        }
+    }
+
+    fn returned_model(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
+        let body = def.child_by_field_name("body")?;
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "return_statement" => {
+                    if let Some(m) = n.named_child(0).and_then(|v| self.model_of(v, fscope, depth + 1)) {
+                        return Some(m);
+                    }
+                }
+                _ => {}
+            }
+            let mut cur = n.walk();
+            stack.extend(n.named_children(&mut cur));
+        }
+        None
+    }
+
+    /// The model a call runs, if it runs one: `m(x)`, `m.predict(x)`,
+    /// `sess.run(...)`, or a hosted-model call (its own invocation).
+    fn invoked(&self, call: Node<'t>, scope: usize) -> Option<usize> {
+        if let Some(i) = self.loads.iter().position(|(c, _)| c.id() == call.id()) {
+            return self.api[i].then_some(self.loads[i].1);
+        }
+        let f = call.child_by_field_name("function")?;
+        if let Some(m) = self.model_of(f, scope, 0) {
+            return Some(m);
+        }
+        if f.kind() == "attribute" {
+            let method = self.a.text(f.child_by_field_name("attribute")?);
+            if INFER.contains(&&*method) {
+                return self.model_of(f.child_by_field_name("object")?, scope, 0);
+            }
+        }
+        None
+    }
+
+    /// The models whose outputs flow into an expression.
+    fn origins(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
+        if depth > MAX {
+            return;
+        }
+        match e.kind() {
+            "call" => {
+                if let Some(m) = self.invoked(e, scope) {
+                    out.insert(m);
+                    return;
+                }
+                // A function or method of this file: what it returns.
+                if let Some((def, fscope)) = self.local_callee(e, scope) {
+                    self.returned_origins(def, fscope, depth + 1, out);
+                }
+                // Data passes through other calls: their arguments and receiver.
+                if let Some(args) = e.child_by_field_name("arguments") {
+                    self.origins(args, scope, depth + 1, out);
+                }
+                if let Some(f) = e.child_by_field_name("function").filter(|f| f.kind() == "attribute") {
+                    if let Some(o) = f.child_by_field_name("object") {
+                        if self.model_of(o, scope, 0).is_none() {
+                            self.origins(o, scope, depth + 1, out);
+                        }
+                    }
+                }
+            }
+            "identifier" => {
+                if let Some(b) = self.a.lookup(&self.a.text(e), scope, e.start_byte()) {
+                    if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
+                        if self.model_of(v, b.scope, 0).is_none() {
+                            self.origins(v, b.scope, depth + 1, out);
+                        }
+                    }
+                }
+            }
+            "attribute" => {
+                let Some(obj) = e.child_by_field_name("object") else { return };
+                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                    if let Some(attr) = e.child_by_field_name("attribute") {
+                        if let Some(b) = self.a.lookup_self_attr(&self.a.text(attr), scope, e.start_byte()) {
+                            if let BKind::Value(v) = b.kind {
+                                if self.model_of(v, b.scope, 0).is_none() {
+                                    self.origins(v, b.scope, depth + 1, out);
+                                }
+                            }
+                        }
+                    }
+                    return;
+                }
+                self.origins(obj, scope, depth + 1, out);
+            }
+            "lambda" | "function_definition" | "class_definition" => {}
+            _ => {
+                let mut cur = e.walk();
+                let children: Vec<Node<'t>> = e.named_children(&mut cur).collect();
+                for c in children {
+                    self.origins(c, scope, depth + 1, out);
+                }
+            }
+        }
+    }
+
+    /// The definition a call of a local function or of `self.method` runs.
+    fn local_callee(&self, call: Node<'t>, scope: usize) -> Option<(Node<'t>, usize)> {
+        let f = call.child_by_field_name("function")?;
+        let b = match f.kind() {
+            "identifier" => self.a.lookup(&self.a.text(f), scope, call.start_byte())?,
+            "attribute" => {
+                let obj = f.child_by_field_name("object")?;
+                if obj.kind() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
+                    return None;
+                }
+                let name = self.a.text(f.child_by_field_name("attribute")?);
+                let cls = self.a.enclosing_class_of(scope)?;
+                *self.a.class_binding(cls, &name)?
+            }
+            _ => return None,
+        };
+        match b.kind {
+            BKind::Func(def, fscope) => Some((def, fscope)),
+            _ => None,
+        }
+    }
+
+    fn returned_origins(&self, def: Node<'t>, fscope: usize, depth: u32, out: &mut BTreeSet<usize>) {
+        if depth > MAX {
+            return;
+        }
+        let Some(body) = def.child_by_field_name("body") else { return };
+        let mut stack = vec![body];
+        while let Some(n) = stack.pop() {
+            match n.kind() {
+                "function_definition" | "class_definition" | "lambda" => continue,
+                "return_statement" => {
+                    if let Some(v) = n.named_child(0) {
+                        self.origins(v, fscope, depth + 1, out);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            let mut cur = n.walk();
+            stack.extend(n.named_children(&mut cur));
+        }
+    }
+
+    /// The separate operands of a combination, each with its origins.
+    fn operands(&self, e: Node<'t>, scope: usize, parts: &mut Vec<BTreeSet<usize>>) {
+        match e.kind() {
+            "binary_operator" => {
+                for side in ["left", "right"] {
+                    if let Some(c) = e.child_by_field_name(side) {
+                        self.operands(c, scope, parts);
+                    }
+                }
+            }
+            "list" | "tuple" | "parenthesized_expression" => {
+                let mut cur = e.walk();
+                let children: Vec<Node<'t>> = e.named_children(&mut cur).collect();
+                for c in children {
+                    self.operands(c, scope, parts);
+                }
+            }
+            _ => {
+                let mut o = BTreeSet::new();
+                self.origins(e, scope, 0, &mut o);
+                // a name bound to a list of outputs (`preds = [a(x), b(x)]`)
+                if o.len() > 1 {
+                    for m in o {
+                        parts.push([m].into_iter().collect());
+                    }
+                } else {
+                    parts.push(o);
+                }
+            }
+        }
+    }
+
+    fn combine(&self, parts: &[BTreeSet<usize>], at: Node<'t>, why: &str, out: &mut BTreeSet<FileEdge>) {
+        let distinct: BTreeSet<usize> = parts.iter().filter(|p| p.len() == 1).flat_map(|p| p.iter().copied()).collect();
+        if distinct.len() < 2 {
+            return;
+        }
+        let v: Vec<usize> = distinct.into_iter().collect();
+        for i in 0..v.len() {
+            for j in i + 1..v.len() {
+                out.insert(self.edge(EdgeKind::Ensemble, v[i], v[j], at, why));
+            }
+        }
+    }
+}
+
+/// A repository's class from its model count and edge kinds.
+pub fn classify(models: usize, kinds: &BTreeSet<EdgeKind>) -> &'static str {
+    match (models, kinds.len()) {
+        (0, _) => "none",
+        (1, _) => "single",
+        (_, 0) => "multi-independent",
+        (_, 1) => match kinds.iter().next() {
+            Some(EdgeKind::Pipeline) => "pipeline",
+            Some(EdgeKind::Ensemble) => "ensemble",
+            _ => "alternative",
+        },
+        _ => "mixed",
+    }
+}
+
+/// An edge of a repository's model graph, between two load sites.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct RepoEdge {
+    pub kind: EdgeKind,
+    pub from_path: String,
+    pub from: schemas::Location,
+    pub from_model: Option<String>,
+    pub to_path: String,
+    pub to: schemas::Location,
+    pub to_model: Option<String>,
+    /// `path:line: why` — where a reader can check the edge.
+    pub evidence: String,
+}
+
+/// A repository's model graph and class.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RepoTopology {
+    pub class: String,
+    /// Model load sites (aux artefacts are not models).
+    pub models: usize,
+    /// Distinct model identities among them (an unresolved site counts once).
+    pub distinct_models: usize,
+    pub edges: Vec<RepoEdge>,
+}
+
+/// The repository's graph from its files' facts.
+pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
+    let mut models = 0;
+    let mut ids = BTreeSet::new();
+    let mut edges = Vec::new();
+    for f in facts {
+        for (i, u) in f.report.usages.iter().enumerate() {
+            if u.source != schemas::Source::Aux {
+                models += 1;
+                ids.insert(u.model_id.clone().unwrap_or_else(|| format!("{}:{}#{i}", f.report.path, u.location)));
+            }
+        }
+        for e in &f.edges {
+            let (Some(a), Some(b)) = (f.report.usages.get(e.from), f.report.usages.get(e.to)) else { continue };
+            edges.push(RepoEdge {
+                kind: e.kind,
+                from_path: f.report.path.clone(),
+                from: a.location,
+                from_model: a.model_id.clone(),
+                to_path: f.report.path.clone(),
+                to: b.location,
+                to_model: b.model_id.clone(),
+                evidence: format!("{}:{}: {}", f.report.path, e.at, e.why),
+            });
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    let kinds: BTreeSet<EdgeKind> = edges.iter().map(|e| e.kind).collect();
+    RepoTopology { class: classify(models, &kinds).to_string(), models, distinct_models: ids.len(), edges }
+}
