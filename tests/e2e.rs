@@ -967,3 +967,45 @@ fn github_pins_and_dates_mine_the_commit_they_name() {
     assert!(repos.iter().all(|r| r["repo"] == "acme/x"));
     assert!(repos.iter().any(|r| r["location"].as_str().is_some_and(|l| l.ends_with(&format!("@{first}")))));
 }
+
+/// The model graph: edges found, the class and edges exported, and the
+/// pictures drawn.
+#[test]
+fn topology_is_exported_and_drawn() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = tmp.path().join("duo");
+    std::fs::create_dir_all(&root).expect("mkdir");
+    std::fs::write(
+        root.join("ens.py"),
+        "import joblib\nimport numpy as np\n\na = joblib.load('models/rf.joblib')\nb = joblib.load('models/gb.joblib')\n\n\
+         def predict(x):\n    p1 = a.predict_proba(x)\n    p2 = b.predict_proba(x)\n    return np.mean([p1, p2], axis=0)\n",
+    )
+    .expect("w");
+    std::fs::write(root.join("other.py"), "import torch\nw = torch.load('w.pt', weights_only=True)\nnp_save = None\n")
+        .expect("w");
+    let db = tmp.path().join("t.sqlite");
+    let dbs = db.to_str().expect("utf8");
+    let o = mine(&["--path", root.to_str().expect("utf8"), "--db", dbs, "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let topo = export_jsonl(&db, &["--table", "topology"]);
+    check_schema("topology", &topo);
+    assert_eq!(topo.len(), 1);
+    assert_eq!(topo[0]["class"], "ensemble");
+    assert_eq!(topo[0]["models"], 3);
+    let edges = export_jsonl(&db, &["--table", "edges"]);
+    check_schema("edges", &edges);
+    assert_eq!(edges.len(), 1, "{edges:?}");
+    assert_eq!(
+        (edges[0]["kind"].as_str(), edges[0]["from_line"].as_str(), edges[0]["to_line"].as_str()),
+        (Some("ensemble"), Some("4"), Some("5"))
+    );
+    assert!(edges[0]["evidence"].as_str().is_some_and(|e| e.starts_with("ens.py:10:")), "{edges:?}");
+    for (format, needle) in [("dot", "digraph"), ("mermaid", "graph LR"), ("svg", "<svg")] {
+        let o = mine(&["report", "--db", dbs, "--repo", "duo", "--format", format]);
+        assert!(o.status.success(), "{format}: {}", stderr(&o));
+        let out = stdout(&o);
+        assert!(out.starts_with(needle) && out.contains("file:models/rf.joblib") && out.contains("ensemble"), "{format}: {out}");
+    }
+    let o = mine(&["report", "--db", dbs, "--repo", "nope"]);
+    assert_eq!(o.status.code(), Some(2));
+}

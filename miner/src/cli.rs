@@ -31,6 +31,23 @@ pub enum Command {
     Rules(RulesArgs),
     /// Compare the database with expected findings: precision, recall, field accuracy.
     Eval(EvalArgs),
+    /// Draw a repository's model graph (DOT, Mermaid, or SVG drawn without external tools).
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The database to read.
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    /// The repository (its name or location as stored).
+    #[arg(long, value_name = "NAME")]
+    pub repo: String,
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Svg)]
+    pub format: crate::report::Format,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -207,6 +224,14 @@ pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
         Some(Command::Rules(a)) => {
             let c = load_catalog(a.rules.as_ref())?;
             print_rules(&c, a.json);
+            Ok(0)
+        }
+        Some(Command::Report(a)) => {
+            let text = crate::report::render(&a.db, &a.repo, a.format)?;
+            match &a.output {
+                Some(p) => std::fs::write(p, text).map_err(|e| MineError::usage(format!("--output '{}': {e}", p.display())))?,
+                None => print!("{text}"),
+            }
             Ok(0)
         }
         Some(Command::Eval(a)) => {

@@ -9,6 +9,7 @@ pub mod export;
 pub mod fetch;
 pub mod pipeline;
 pub mod progress;
+pub mod report;
 pub mod source;
 pub mod store;
 pub mod summary;
