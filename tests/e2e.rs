@@ -1009,3 +1009,79 @@ fn topology_is_exported_and_drawn() {
     let o = mine(&["report", "--db", dbs, "--repo", "nope"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+/// Topology fixtures (`corpus/topology/*/topology.json`): class, model count
+/// and edges (kind and both load sites; ensemble and alternative edges
+/// unordered). The fixtures listed in MATCHING must match; the others are
+/// the analysis's known gaps (issue 6), reported by name.
+#[test]
+fn topology_fixtures() {
+    const MATCHING: &[&str] = &[
+        "caption-translate",
+        "churn-blend",
+        "edge-classifier",
+        "embed-export",
+        "fraud-vote",
+        "semsearch-registry",
+        "sentiment-backends",
+        "split-tools",
+        "xray-ensemble",
+    ];
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/topology");
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("t.sqlite");
+    let mut args: Vec<String> = vec![];
+    let mut names = Vec::new();
+    for e in std::fs::read_dir(&root).expect("corpus/topology").flatten() {
+        if e.path().join("topology.json").is_file() {
+            names.push(e.file_name().to_string_lossy().into_owned());
+            args.push("--path".into());
+            args.push(e.path().display().to_string());
+        }
+    }
+    args.extend(["--db".into(), db.display().to_string(), "-q".into()]);
+    let o = mine(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(o.status.success(), "{}", stderr(&o));
+    let rows = export_jsonl(&db, &["--table", "topology"]);
+    check_schema("topology", &rows);
+    let key = |e: &Value| {
+        let end = |s: &str| {
+            let line = e[s]["line"].as_str().map(str::to_string).unwrap_or_else(|| e[s]["line"].to_string());
+            (e[s]["path"].as_str().unwrap_or("").to_string(), line.rsplit(':').next().unwrap_or("").to_string())
+        };
+        let (a, b) = (end("from"), end("to"));
+        let kind = e["kind"].as_str().unwrap_or("").to_string();
+        if kind == "pipeline" {
+            (kind, a, b)
+        } else if a <= b {
+            (kind, a, b)
+        } else {
+            (kind, b, a)
+        }
+    };
+    let mut matching = Vec::new();
+    let mut report = Vec::new();
+    for name in &names {
+        let exp: Value =
+            serde_json::from_str(&std::fs::read_to_string(root.join(name).join("topology.json")).expect("read")).expect("json");
+        let got = rows.iter().find(|r| r["repo"] == name.as_str()).unwrap_or_else(|| panic!("{name} not mined"));
+        let ge: std::collections::BTreeSet<_> = got["edges"].as_array().expect("edges").iter().map(key).collect();
+        let ee: std::collections::BTreeSet<_> = exp["edges"].as_array().expect("edges").iter().map(key).collect();
+        let ok = got["class"] == exp["class"] && got["models"] == exp["models"] && ge == ee;
+        if ok {
+            matching.push(name.as_str());
+        } else {
+            report.push(format!(
+                "{name}: class {} (expected {}), missing {:?}, extra {:?}",
+                got["class"],
+                exp["class"],
+                ee.difference(&ge).collect::<Vec<_>>(),
+                ge.difference(&ee).collect::<Vec<_>>()
+            ));
+        }
+    }
+    eprintln!("topology fixtures matching: {} of {}\n{}", matching.len(), names.len(), report.join("\n"));
+    for m in MATCHING {
+        assert!(matching.contains(m), "{m} no longer matches:\n{}", report.join("\n"));
+    }
+}

@@ -44,8 +44,13 @@ pub struct FileFacts {
     /// (index into `report.usages`, repository name its model is imported from)
     pub pending_models: Vec<(usize, usage::PendingValue)>,
     pub exports: Vec<(String, usage::Export)>,
-    /// How the file's models are wired (endpoints index `report.usages`).
+    /// How the file's models are wired (endpoints index `report.usages`, or
+    /// `foreign` at `topology::FOREIGN` and above).
     pub edges: Vec<topology::FileEdge>,
+    pub foreign: Vec<String>,
+    /// Models this file offers other modules: (name, or `name()` for a
+    /// function returning one; usage index).
+    pub model_exports: Vec<(String, usize)>,
 }
 
 impl FileFacts {
@@ -64,8 +69,15 @@ impl FileFacts {
             *i = new_index[*i];
         }
         for e in self.edges.iter_mut() {
-            e.from = new_index[e.from];
-            e.to = new_index[e.to];
+            if e.from < topology::FOREIGN {
+                e.from = new_index[e.from];
+            }
+            if e.to < topology::FOREIGN {
+                e.to = new_index[e.to];
+            }
+        }
+        for (_, i) in self.model_exports.iter_mut() {
+            *i = new_index[*i];
         }
     }
 }
@@ -111,6 +123,8 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             facts.pending_models = py.pending_models;
             facts.exports = py.exports;
             facts.edges = py.edges;
+            facts.foreign = py.foreign;
+            facts.model_exports = py.model_exports;
         }
         FileKind::Notebook => match notebook::parse_notebook(bytes) {
             Err(e) => report.error = Some(e),
@@ -135,12 +149,14 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                     }
                 }
                 facts.pending_models = py.pending_models.into_iter().filter_map(|(i, r)| kept.get(&i).map(|j| (*j, r))).collect();
+                facts.foreign = py.foreign;
+                let keep = |i: usize| if i >= topology::FOREIGN { Some(i) } else { kept.get(&i).copied() };
                 facts.edges = py
                     .edges
                     .into_iter()
                     .filter_map(|mut e| {
-                        e.from = *kept.get(&e.from)?;
-                        e.to = *kept.get(&e.to)?;
+                        e.from = keep(e.from)?;
+                        e.to = keep(e.to)?;
                         e.at = cell_of(e.at)?;
                         Some(e)
                     })

@@ -66,6 +66,10 @@ pub struct PyFacts {
     pub exports: Vec<(String, Export)>,
     /// How the file's models are wired together.
     pub edges: Vec<crate::topology::FileEdge>,
+    /// Foreign model ids used in `edges` (index = id - FOREIGN).
+    pub foreign: Vec<String>,
+    /// Models this file offers other modules (name, usage index).
+    pub model_exports: Vec<(String, usize)>,
 }
 
 /// Analyse Python source; locations are plain 1-based lines.
@@ -196,9 +200,14 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     if !repo_roots.is_empty() {
         facts.exports = a.exports();
     }
-    if loads.len() >= 2 {
+    if loads.len() >= 2 || !repo_roots.is_empty() {
         let api_sites: Vec<bool> = loads.iter().map(|(_, i)| facts.usages[*i].source == Source::Api).collect();
-        facts.edges = crate::topology::edges(&a, &loads, &api_sites);
+        let (edges, foreign) = crate::topology::edges(&a, &loads, &api_sites);
+        facts.edges = edges;
+        facts.foreign = foreign;
+    }
+    if !repo_roots.is_empty() && !loads.is_empty() {
+        facts.model_exports = crate::topology::model_exports(&a, &loads);
     }
     let mut roots: Vec<String> = a.imported_roots.into_iter().collect();
     roots.sort();
@@ -275,6 +284,8 @@ pub(crate) struct Analysis<'t, 'c> {
     package: Vec<String>,
     /// Top-level module names of the repository.
     repo_roots: &'c HashSet<String>,
+    /// The scope each function, lambda and class body opens.
+    scope_of_node: HashMap<usize, usize>,
 }
 
 impl<'t, 'c> Analysis<'t, 'c> {
@@ -289,6 +300,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             imported_roots: Default::default(),
             package: Vec::new(),
             repo_roots: empty_roots(),
+            scope_of_node: HashMap::new(),
         }
     }
 
@@ -303,6 +315,36 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn new_scope(&mut self, parent: usize, kind: ScopeKind) -> usize {
         self.scopes.push(Scope { parent: Some(parent), kind, bindings: HashMap::new() });
         self.scopes.len() - 1
+    }
+
+    /// The scope a node's code runs in: that of its innermost function,
+    /// lambda or class body.
+    pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
+        let mut cur = node.parent();
+        while let Some(n) = cur {
+            if let Some(s) = self.scope_of_node.get(&n.id()) {
+                // A class body is its own scope; a def's name and defaults are not.
+                if n.kind() != "function_definition"
+                    || node.start_byte() >= n.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(0)
+                {
+                    return *s;
+                }
+            }
+            cur = n.parent();
+        }
+        0
+    }
+
+    pub(crate) fn is_repo_root(&self, root: &str) -> bool {
+        self.repo_roots.contains(root)
+    }
+
+    /// The module-level names and their last bindings.
+    pub(crate) fn module_bindings(&self) -> Vec<(&String, Binding<'t>)> {
+        let mut v: Vec<(&String, Binding<'t>)> =
+            self.scopes[0].bindings.iter().filter_map(|(n, bs)| bs.last().map(|b| (n, *b))).collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v
     }
 
     pub(crate) fn enclosing_class_of(&self, scope: usize) -> Option<usize> {
@@ -336,6 +378,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 "import_from_statement" => self.collect_import_from(node, scope),
                 "function_definition" => {
                     let fscope = self.new_scope(scope, ScopeKind::Function);
+                    self.scope_of_node.insert(node.id(), fscope);
                     if let Some(name) = node.child_by_field_name("name") {
                         let n = self.text(name).into_owned();
                         self.bind(scope, &n, node.start_byte(), BKind::Func(node, fscope));
@@ -357,6 +400,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 "lambda" => {
                     let lscope = self.new_scope(scope, ScopeKind::Function);
+                    self.scope_of_node.insert(node.id(), lscope);
                     if let Some(params) = node.child_by_field_name("parameters") {
                         self.collect_params(params, lscope);
                     }
@@ -367,6 +411,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 "class_definition" => {
                     child_scope = self.new_scope(scope, ScopeKind::Class);
+                    self.scope_of_node.insert(node.id(), child_scope);
                     if let Some(name) = node.child_by_field_name("name") {
                         let n = self.text(name).into_owned();
                         self.bind(scope, &n, node.start_byte(), BKind::Class(child_scope));

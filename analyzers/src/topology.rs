@@ -104,17 +104,22 @@ const COMBINE: &[&str] = &[
 
 const MAX: u32 = 24;
 
+/// Model ids at or above this stand for models of the repository's other
+/// modules (`from .loaders import load_asr`), resolved by the link step.
+pub const FOREIGN: usize = 1 << 40;
+
 struct Topo<'a, 't, 'c> {
     a: &'a Analysis<'t, 'c>,
     loads: &'a [(Node<'t>, usize)],
     api: &'a [bool],
+    foreign: std::cell::RefCell<Vec<String>>,
 }
 
 /// The edges among a file's model loads. `loads` are the load calls with
 /// their usage index; `api[i]` says load `i` is a hosted-model call, which is
 /// its own invocation.
-pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> Vec<FileEdge> {
-    let t = Topo { a, loads, api };
+pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> (Vec<FileEdge>, Vec<String>) {
+    let t = Topo { a, loads, api, foreign: Default::default() };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
@@ -144,7 +149,10 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         }
     }
     // ensemble: arithmetic on outputs
-    let mut stack = vec![a_root(loads)];
+    let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) else {
+        return (out.into_iter().collect(), t.foreign.into_inner());
+    };
+    let mut stack = vec![root];
     while let Some(n) = stack.pop() {
         if n.kind() == "binary_operator" && n.parent().is_none_or(|p| p.kind() != "binary_operator") {
             let scope = t.scope_of(n);
@@ -156,6 +164,9 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         stack.extend(n.named_children(&mut cur));
     }
     // alternative: loads in different branches, conditional expressions, one registry
+    if loads.is_empty() {
+        return (out.into_iter().collect(), t.foreign.into_inner());
+    }
     for i in 0..loads.len() {
         for j in i + 1..loads.len() {
             if let Some((node, why)) = alternatives(loads[i].0, loads[j].0) {
@@ -169,7 +180,23 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             }
         }
     }
-    out.into_iter().collect()
+    (out.into_iter().collect(), t.foreign.into_inner())
+}
+
+/// The models a file offers other modules: module-level names bound to a
+/// model, and functions that return one (name, usage index).
+pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)]) -> Vec<(String, usize)> {
+    let t = Topo { a, loads, api: &[], foreign: Default::default() };
+    let mut out = Vec::new();
+    for (name, b) in a.module_bindings() {
+        let m = match b.kind {
+            BKind::Value(v) => t.model_of(v, 0, 0).map(|u| (name.clone(), u)),
+            BKind::Func(def, fscope) => t.returned_model(def, fscope, 0).map(|u| (format!("{name}()"), u)),
+            _ => None,
+        };
+        out.extend(m.filter(|(_, u)| *u < FOREIGN));
+    }
+    out
 }
 
 fn a_root<'t>(loads: &[(Node<'t>, usize)]) -> Node<'t> {
@@ -222,24 +249,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn scope_of(&self, n: Node<'t>) -> usize {
-        // The scope of the innermost call recorded at or around the node.
-        let mut best = 0;
-        let mut best_len = usize::MAX;
-        for (c, s) in &self.a.calls {
-            let (cs, ce) = (c.start_byte(), c.end_byte());
-            if cs <= n.start_byte() && n.end_byte() <= ce && ce - cs < best_len {
-                best = *s;
-                best_len = ce - cs;
-            }
-        }
-        if best_len == usize::MAX {
-            for (c, s) in &self.a.calls {
-                if n.start_byte() <= c.start_byte() && c.end_byte() <= n.end_byte() {
-                    return *s;
-                }
-            }
-        }
-        best
+        self.a.scope_at(n)
     }
 
     /// The load (usage index) an expression evaluates to, if it is a model object.
@@ -252,8 +262,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         match e.kind() {
             "identifier" => {
-                let b = self.a.lookup(&self.a.text(e), scope, e.start_byte())?;
-                self.binding_model(b, depth)
+                let name = self.a.text(e);
+                let b = self.a.lookup(&name, scope, e.start_byte())?;
+                if let BKind::Import(_) = b.kind {
+                    return self.foreign_of(e, scope, "");
+                }
+                self.binding_model(b, depth).or_else(|| self.filled_model(&name, b.scope, depth + 1))
             }
             "attribute" => {
                 let obj = e.child_by_field_name("object")?;
@@ -262,7 +276,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     let b = self.a.lookup_self_attr(&attr, scope, e.start_byte())?;
                     return self.binding_model(b, depth);
                 }
-                None
+                self.foreign_of(e, scope, "")
             }
             "call" => {
                 let f = e.child_by_field_name("function")?;
@@ -288,11 +302,62 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
     }
 
+    /// A name of another module of the repository (`loaders.load_asr`):
+    /// a foreign model id the link step resolves, or drops.
+    fn foreign_of(&self, e: Node<'t>, scope: usize, suffix: &str) -> Option<usize> {
+        let q = self.a.qualify(e, scope, e.start_byte(), 0)?;
+        let root = q.split('.').next().unwrap_or(&q);
+        if q.contains("()") || !self.a.is_repo_root(root) {
+            return None;
+        }
+        let key = format!("{q}{suffix}");
+        let mut f = self.foreign.borrow_mut();
+        let i = match f.iter().position(|k| *k == key) {
+            Some(i) => i,
+            None => {
+                f.push(key);
+                f.len() - 1
+            }
+        };
+        Some(FOREIGN + i)
+    }
+
     fn binding_model(&self, b: Binding<'t>, depth: u32) -> Option<usize> {
         match b.kind {
             BKind::Value(v) | BKind::WithAs(v) => self.model_of(v, b.scope, depth + 1),
             _ => None,
         }
+    }
+
+    /// A network the repository builds and then fills with loaded weights
+    /// (`net.load_state_dict(torch.load(p))`, `model.load_weights(p)`) is
+    /// that load's model.
+    fn filled_model(&self, name: &str, scope: usize, depth: u32) -> Option<usize> {
+        for (c, cs) in &self.a.calls {
+            if *cs != scope {
+                continue;
+            }
+            let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+            let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else { continue };
+            if self.a.text(obj) != name {
+                continue;
+            }
+            match &*self.a.text(attr) {
+                "load_state_dict" => {
+                    let arg = c.child_by_field_name("arguments").and_then(|a| a.named_child(0))?;
+                    if let Some(m) = self.model_of(arg, scope, depth + 1) {
+                        return Some(m);
+                    }
+                }
+                "load_weights" | "load_model" | "load" => {
+                    if let Some((_, u)) = self.loads.iter().find(|(l, _)| l.id() == c.id()) {
+                        return Some(*u);
+                    }
+                }
+                _ => {}
+            }
+        }
+        None
     }
 
     fn returned_model(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
@@ -528,6 +593,22 @@ pub struct RepoTopology {
 
 /// The repository's graph from its files' facts.
 pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
+    // Models other modules offer, by every name they can be imported as.
+    let mut offered: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    for (fi, f) in facts.iter().enumerate() {
+        for m in crate::link::module_names(&f.report.path) {
+            for (name, u) in &f.model_exports {
+                offered.insert(format!("{m}.{name}"), (fi, *u));
+            }
+        }
+    }
+    let end = |fi: usize, i: usize| -> Option<(usize, usize)> {
+        if i < FOREIGN {
+            Some((fi, i))
+        } else {
+            offered.get(facts[fi].foreign.get(i - FOREIGN)?).copied()
+        }
+    };
     let mut models = 0;
     let mut ids = BTreeSet::new();
     let mut edges = Vec::new();
@@ -538,14 +619,20 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
                 ids.insert(u.model_id.clone().unwrap_or_else(|| format!("{}:{}#{i}", f.report.path, u.location)));
             }
         }
+    }
+    for (fi, f) in facts.iter().enumerate() {
         for e in &f.edges {
-            let (Some(a), Some(b)) = (f.report.usages.get(e.from), f.report.usages.get(e.to)) else { continue };
+            let (Some((fa, ia)), Some((fb, ib))) = (end(fi, e.from), end(fi, e.to)) else { continue };
+            if (fa, ia) == (fb, ib) {
+                continue;
+            }
+            let (Some(a), Some(b)) = (facts[fa].report.usages.get(ia), facts[fb].report.usages.get(ib)) else { continue };
             edges.push(RepoEdge {
                 kind: e.kind,
-                from_path: f.report.path.clone(),
+                from_path: facts[fa].report.path.clone(),
                 from: a.location,
                 from_model: a.model_id.clone(),
-                to_path: f.report.path.clone(),
+                to_path: facts[fb].report.path.clone(),
                 to: b.location,
                 to_model: b.model_id.clone(),
                 evidence: format!("{}:{}: {}", f.report.path, e.at, e.why),
