@@ -1051,9 +1051,8 @@ fn topology_fixtures() {
         };
         let (a, b) = (end("from"), end("to"));
         let kind = e["kind"].as_str().unwrap_or("").to_string();
-        if kind == "pipeline" {
-            (kind, a, b)
-        } else if a <= b {
+        // Pipelines are directed; ensembles and alternatives are not.
+        if kind == "pipeline" || a <= b {
             (kind, a, b)
         } else {
             (kind, b, a)
