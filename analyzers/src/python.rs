@@ -335,6 +335,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
         0
     }
 
+    /// Every binding of a name in a scope made before a position.
+    pub(crate) fn bindings_in(&self, scope: usize, name: &str, before: usize) -> Vec<Binding<'t>> {
+        self.scopes[scope].bindings.get(name).map(|bs| bs.iter().filter(|b| b.pos < before).copied().collect()).unwrap_or_default()
+    }
+
     pub(crate) fn is_repo_root(&self, root: &str) -> bool {
         self.repo_roots.contains(root)
     }

@@ -426,10 +426,22 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
             "identifier" => {
-                if let Some(b) = self.a.lookup(&self.a.text(e), scope, e.start_byte()) {
-                    if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
-                        if self.model_of(v, b.scope, 0).is_none() {
-                            self.origins(v, b.scope, depth + 1, out);
+                let name = self.a.text(e);
+                if let Some(b) = self.a.lookup(&name, scope, e.start_byte()) {
+                    // Every assignment of the name before the use may reach it
+                    // (`if ...: text = asr_a(...) else: text = asr_b(...)`).
+                    let mut all = self.a.bindings_in(b.scope, &name, e.start_byte());
+                    if all.is_empty() {
+                        all.push(b);
+                    }
+                    for b in all {
+                        if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
+                            if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
+                                continue;
+                            }
+                            if self.model_of(v, b.scope, 0).is_none() {
+                                self.origins(v, b.scope, depth + 1, out);
+                            }
                         }
                     }
                 }
