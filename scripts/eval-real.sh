@@ -18,3 +18,6 @@ while read -r folder repo commit; do
 done < corpus/real/repos.txt
 "$mine" "${args[@]}" --db "$db" --quiet > /dev/null || true
 "$mine" eval --db "$db" --expected corpus/real
+echo
+echo "integration classes (mine export --table topology):"
+"$mine" export --db "$db" --table topology --format csv | awk -F, 'NR > 1 { n[$3]++; print "  " $1 ": " $3 " (" $4 " models)" } END { for (c in n) printf "  %-18s %d\n", c, n[c] > "/dev/stderr" }'
