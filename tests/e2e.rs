@@ -1022,6 +1022,8 @@ fn topology_fixtures() {
         "edge-classifier",
         "embed-export",
         "fraud-vote",
+        "ner-service",
+        "podcast-subtitles",
         "semsearch-registry",
         "sentiment-backends",
         "split-tools",

@@ -337,7 +337,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// Every binding of a name in a scope made before a position.
     pub(crate) fn bindings_in(&self, scope: usize, name: &str, before: usize) -> Vec<Binding<'t>> {
-        self.scopes[scope].bindings.get(name).map(|bs| bs.iter().filter(|b| b.pos < before).copied().collect()).unwrap_or_default()
+        self.scopes[scope]
+            .bindings
+            .get(name)
+            .map(|bs| bs.iter().filter(|b| b.pos < before).copied().collect())
+            .unwrap_or_default()
     }
 
     pub(crate) fn is_repo_root(&self, root: &str) -> bool {
@@ -1337,7 +1341,38 @@ impl<'t, 'c> Analysis<'t, 'c> {
             config_ref,
             items: if depth < 2 { self.list_items(node, scope, depth) } else { Vec::new() },
             is_path: self.is_path_expr(node, scope, 0),
+            model_object: self.is_model_object(node, scope),
         }
+    }
+
+    /// A name bound to the result of a call some rule matches.
+    fn is_model_object(&self, node: Node<'t>, scope: usize) -> bool {
+        if node.kind() != "identifier" {
+            return false;
+        }
+        let Some(Binding { kind: BKind::Value(v), scope: vs, .. }) = self.lookup(&self.text(node), scope, node.start_byte())
+        else {
+            return false;
+        };
+        let mut v = v;
+        // `m = Auto.from_pretrained(...).to(device)`
+        while v.kind() == "call" {
+            let Some(f) = v.child_by_field_name("function") else { return false };
+            if let Some(q) = self.qualify(f, vs, v.start_byte(), 0) {
+                // A download returns a path, not a model object.
+                if self.catalog.rules_for(&q).iter().any(|r| !r.download_only && r.source != Source::Aux) {
+                    return true;
+                }
+            }
+            match f.kind() {
+                "attribute" => match f.child_by_field_name("object") {
+                    Some(o) if o.kind() == "call" => v = o,
+                    _ => return false,
+                },
+                _ => return false,
+            }
+        }
+        false
     }
 
     /// Items of a list or tuple literal, or of a name bound to one.

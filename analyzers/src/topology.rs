@@ -407,7 +407,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "call" => {
                 if let Some(m) = self.invoked(e, scope) {
                     out.insert(m);
-                    return;
+                    // A name of another module may be a plain function, not a
+                    // model: its arguments still flow through.
+                    if m < FOREIGN {
+                        return;
+                    }
                 }
                 // A function or method of this file: what it returns.
                 if let Some((def, fscope)) = self.local_callee(e, scope) {

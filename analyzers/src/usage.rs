@@ -28,6 +28,9 @@ pub struct ArgVal {
     pub config_ref: Option<crate::config::ConfigRef>,
     /// Items of a list or tuple literal (or of a name bound to one).
     pub items: Vec<ArgVal>,
+    /// The value is an object an earlier load returned (`pipeline(model=m)`
+    /// with `m = AutoModel.from_pretrained(...)`): no new load.
+    pub model_object: bool,
     /// The value is built as a file-system path (`os.path.join`, `Path(...)`,
     /// `base / "model"`): a local file or folder, never a hub id.
     pub is_path: bool,
@@ -300,6 +303,12 @@ pub fn build(
         })
         .map(|(_, e)| e.clone())
         .unwrap_or_else(|| rule.ecosystem.clone());
+    // A loaded object handed to another loader is not a second load.
+    if rule.model.len() == 1
+        && rule.model.first().and_then(|spec| args.find(&spec.keywords, spec.position)).is_some_and(|a| a.model_object)
+    {
+        return None;
+    }
     let ((model, resolvable, pending), is_path) = model_and_path(rule, args, &qualified);
     let revision = rule.revision.iter().find_map(|kw| args.keyword(kw).and_then(|a| a.value.clone()));
     let mut u = ModelUsage {
