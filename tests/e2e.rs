@@ -1026,7 +1026,9 @@ fn topology_fixtures() {
         "podcast-subtitles",
         "semsearch-registry",
         "sentiment-backends",
+        "shelf-scanner",
         "split-tools",
+        "voice-memo-digest",
         "xray-ensemble",
     ];
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/topology");

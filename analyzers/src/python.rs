@@ -240,6 +240,10 @@ pub(crate) enum BKind<'t> {
     WithAs(Node<'t>),
     /// Bound by a loop, an exception handler, unpacking: not resolvable.
     Unknown,
+    /// An element of this value: a `for` target or an item unpacked from a
+    /// non-literal (`for chunk in chunks(text)`, `a, b = f()`): no string
+    /// value, but data from the value flows into it.
+    Element(Node<'t>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -447,7 +451,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 "for_statement" | "for_in_clause" => {
                     if let Some(left) = node.child_by_field_name("left") {
-                        self.bind_target(left, scope, None);
+                        match node.child_by_field_name("right") {
+                            Some(r) => self.bind_elements(left, scope, r),
+                            None => self.bind_target(left, scope, None),
+                        }
                     }
                 }
                 "with_item" => {
@@ -667,7 +674,30 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     self.bind_target(left, scope, None);
                 }
             }
+            ("pattern_list" | "tuple_pattern" | "list_pattern", Some(_)) => {
+                if let Some(v) = value {
+                    self.bind_elements(left, scope, v);
+                }
+            }
             _ => self.bind_target(left, scope, value),
+        }
+    }
+
+    /// Bind every name of a target to an element of `value`.
+    fn bind_elements(&mut self, target: Node<'t>, scope: usize, value: Node<'t>) {
+        match target.kind() {
+            "identifier" => {
+                let n = self.text(target).into_owned();
+                self.bind(scope, &n, target.start_byte(), BKind::Element(value));
+            }
+            "pattern_list" | "tuple_pattern" | "list_pattern" | "list_splat_pattern" | "parenthesized_expression" => {
+                let mut cur = target.walk();
+                let cs: Vec<Node<'t>> = target.named_children(&mut cur).collect();
+                for c in cs {
+                    self.bind_elements(c, scope, value);
+                }
+            }
+            _ => self.bind_target(target, scope, None),
         }
     }
 
@@ -839,7 +869,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 _ => None,
             },
-            BKind::Func(..) | BKind::Class(_) | BKind::Param(_) | BKind::Unknown => None,
+            BKind::Func(..) | BKind::Class(_) | BKind::Param(_) | BKind::Unknown | BKind::Element(_) => None,
         }
     }
 

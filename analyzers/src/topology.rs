@@ -141,7 +141,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
                 if let Some(args) = call.child_by_field_name("arguments") {
                     let mut cur = args.walk();
                     for arg in args.named_children(&mut cur) {
-                        t.operands(arg, scope, &mut parts);
+                        t.operands_of(arg, scope, &mut parts, true);
                     }
                 }
                 t.combine(&parts, call, &format!("outputs combined by {last}()"), &mut out);
@@ -438,13 +438,32 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     if all.is_empty() {
                         all.push(b);
                     }
+                    let bscope = b.scope;
                     for b in all {
-                        if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
+                        if let BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v) = b.kind {
                             if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
                                 continue;
                             }
                             if self.model_of(v, b.scope, 0).is_none() {
                                 self.origins(v, b.scope, depth + 1, out);
+                            }
+                        }
+                    }
+                    // A container filled before the use: `parts.append(out)`.
+                    for (c, cs) in &self.a.calls {
+                        if *cs != bscope || c.start_byte() >= e.start_byte() {
+                            continue;
+                        }
+                        let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+                        let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute"))
+                        else {
+                            continue;
+                        };
+                        if self.a.text(obj) == name
+                            && matches!(&*self.a.text(attr), "append" | "extend" | "add" | "insert" | "update" | "appendleft")
+                        {
+                            if let Some(args) = c.child_by_field_name("arguments") {
+                                self.origins(args, *cs, depth + 1, out);
                             }
                         }
                     }
@@ -523,11 +542,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The separate operands of a combination, each with its origins.
     fn operands(&self, e: Node<'t>, scope: usize, parts: &mut Vec<BTreeSet<usize>>) {
+        self.operands_of(e, scope, parts, false)
+    }
+
+    /// `split`: a single operand carrying several models' outputs counts as
+    /// several (a list of outputs handed to `mean`/`Counter`); in arithmetic
+    /// it does not (a record holding two outputs is not a combination).
+    fn operands_of(&self, e: Node<'t>, scope: usize, parts: &mut Vec<BTreeSet<usize>>, split: bool) {
         match e.kind() {
             "binary_operator" => {
                 for side in ["left", "right"] {
                     if let Some(c) = e.child_by_field_name(side) {
-                        self.operands(c, scope, parts);
+                        self.operands_of(c, scope, parts, split);
                     }
                 }
             }
@@ -535,14 +561,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let mut cur = e.walk();
                 let children: Vec<Node<'t>> = e.named_children(&mut cur).collect();
                 for c in children {
-                    self.operands(c, scope, parts);
+                    self.operands_of(c, scope, parts, split);
                 }
             }
             _ => {
                 let mut o = BTreeSet::new();
                 self.origins(e, scope, 0, &mut o);
                 // a name bound to a list of outputs (`preds = [a(x), b(x)]`)
-                if o.len() > 1 {
+                if split && o.len() > 1 {
                     for m in o {
                         parts.push([m].into_iter().collect());
                     }
