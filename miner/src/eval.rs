@@ -66,6 +66,16 @@ pub struct Report {
     pub missing: Vec<String>,
     pub unexpected: Vec<String>,
     pub mismatches: Vec<String>,
+    /// Repositories with a `topology.json` beside their `expected.jsonl`.
+    pub topology: TopologyEval,
+}
+
+#[derive(Debug, Default, serde::Serialize)]
+pub struct TopologyEval {
+    pub repos: usize,
+    pub class_right: usize,
+    pub edges: Counts,
+    pub wrong_class: Vec<String>,
 }
 
 impl Report {
@@ -86,6 +96,23 @@ impl Report {
             )
         };
         s.push_str(&format!("repositories {}\n", self.repos.len()));
+        let t = &self.topology;
+        if t.repos > 0 {
+            s.push_str(&format!(
+                "topology     class right for {} of {} repositories ({:.3}); edges expected {} found {} matched {} precision {:.3} recall {:.3}\n",
+                t.class_right,
+                t.repos,
+                t.class_right as f64 / t.repos as f64,
+                t.edges.expected,
+                t.edges.found,
+                t.edges.matched,
+                t.edges.precision(),
+                t.edges.recall()
+            ));
+            for w in &t.wrong_class {
+                s.push_str(&format!("  {w}\n"));
+            }
+        }
         s.push_str(&line("load sites", &self.sites));
         s.push_str(&line("aux", &self.aux));
         s.push_str(&format!(
@@ -220,5 +247,51 @@ pub fn evaluate(db: &Path, expected: &[PathBuf]) -> Result<Report, MineError> {
             report.unexpected.push(format!("{}:{}:{} {} {}", k.0, k.1, k.2, k.3, g.get("model").unwrap_or(&Value::Null)));
         }
     }
+    report.topology = evaluate_topology(&store, expected)?;
     Ok(report)
+}
+
+/// An edge as (kind, from, to); ensemble and alternative edges unordered.
+fn edge_key(e: &Value) -> (String, (String, String), (String, String)) {
+    let end = |s: &str| {
+        let line = match &e[s]["line"] {
+            Value::String(l) => l.clone(),
+            v => v.to_string(),
+        };
+        (e[s]["path"].as_str().unwrap_or("").to_string(), line)
+    };
+    let (a, b) = (end("from"), end("to"));
+    let kind = e["kind"].as_str().unwrap_or("").to_string();
+    if kind == "pipeline" || a <= b {
+        (kind, a, b)
+    } else {
+        (kind, b, a)
+    }
+}
+
+/// Compare classes and edges with every `topology.json` beside an `expected.jsonl`.
+fn evaluate_topology(store: &Store, inputs: &[PathBuf]) -> Result<TopologyEval, MineError> {
+    let mut t = TopologyEval::default();
+    let got = rows(store, Table::Topology, None)?;
+    for f in expected_files(inputs)? {
+        let Some(dir) = f.parent() else { continue };
+        let Ok(text) = std::fs::read_to_string(dir.join("topology.json")) else { continue };
+        let exp: Value =
+            serde_json::from_str(&text).map_err(|e| MineError::usage(format!("{}: {e}", dir.join("topology.json").display())))?;
+        let name = exp["repo"].as_str().unwrap_or("");
+        let Some(g) = got.iter().find(|r| r.get("repo").and_then(Value::as_str) == Some(name)) else { continue };
+        t.repos += 1;
+        if g.get("class") == exp.get("class") {
+            t.class_right += 1;
+        } else {
+            t.wrong_class.push(format!("{name}: {} (expected {})", g.get("class").unwrap_or(&Value::Null), exp["class"]));
+        }
+        let ge: BTreeSet<_> =
+            g.get("edges").and_then(Value::as_array).map(|a| a.iter().map(edge_key).collect()).unwrap_or_default();
+        let ee: BTreeSet<_> = exp["edges"].as_array().map(|a| a.iter().map(edge_key).collect()).unwrap_or_default();
+        t.edges.expected += ee.len();
+        t.edges.found += ge.len();
+        t.edges.matched += ge.intersection(&ee).count();
+    }
+    Ok(t)
 }
