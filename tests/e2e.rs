@@ -1028,6 +1028,7 @@ fn topology_fixtures() {
         "sentiment-backends",
         "shelf-scanner",
         "split-tools",
+        "standup-minutes",
         "voice-memo-digest",
         "xray-ensemble",
     ];

@@ -51,6 +51,10 @@ pub struct FileFacts {
     /// Models this file offers other modules: (name, or `name()` for a
     /// function returning one; usage index).
     pub model_exports: Vec<(String, usize)>,
+    /// What the file's module-level functions do with its models.
+    pub summaries: Vec<topology::FuncSummary>,
+    /// Calls of other modules' functions, with each argument's origins.
+    pub foreign_calls: Vec<topology::ForeignCall>,
 }
 
 impl FileFacts {
@@ -78,6 +82,21 @@ impl FileFacts {
         }
         for (_, i) in self.model_exports.iter_mut() {
             *i = new_index[*i];
+        }
+        for s in self.summaries.iter_mut() {
+            for (_, m) in s.feeds.iter_mut() {
+                *m = new_index[*m];
+            }
+            for m in s.returns.iter_mut() {
+                *m = new_index[*m];
+            }
+        }
+        for c in self.foreign_calls.iter_mut() {
+            for m in c.args.iter_mut().flatten() {
+                if *m < topology::FOREIGN {
+                    *m = new_index[*m];
+                }
+            }
         }
     }
 }
@@ -125,6 +144,8 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             facts.edges = py.edges;
             facts.foreign = py.foreign;
             facts.model_exports = py.model_exports;
+            facts.summaries = py.summaries;
+            facts.foreign_calls = py.foreign_calls;
         }
         FileKind::Notebook => match notebook::parse_notebook(bytes) {
             Err(e) => report.error = Some(e),

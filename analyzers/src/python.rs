@@ -70,6 +70,10 @@ pub struct PyFacts {
     pub foreign: Vec<String>,
     /// Models this file offers other modules (name, usage index).
     pub model_exports: Vec<(String, usize)>,
+    /// What the file's module-level functions do with models.
+    pub summaries: Vec<crate::topology::FuncSummary>,
+    /// Calls of other modules' functions, with each argument's origins.
+    pub foreign_calls: Vec<crate::topology::ForeignCall>,
 }
 
 /// Analyse Python source; locations are plain 1-based lines.
@@ -202,9 +206,11 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     }
     if loads.len() >= 2 || !repo_roots.is_empty() {
         let api_sites: Vec<bool> = loads.iter().map(|(_, i)| facts.usages[*i].source == Source::Api).collect();
-        let (edges, foreign) = crate::topology::edges(&a, &loads, &api_sites);
-        facts.edges = edges;
-        facts.foreign = foreign;
+        let t = crate::topology::edges(&a, &loads, &api_sites);
+        facts.edges = t.edges;
+        facts.foreign = t.foreign;
+        facts.summaries = t.summaries;
+        facts.foreign_calls = t.foreign_calls;
     }
     if !repo_roots.is_empty() && !loads.is_empty() {
         facts.model_exports = crate::topology::model_exports(&a, &loads);
@@ -290,6 +296,8 @@ pub(crate) struct Analysis<'t, 'c> {
     repo_roots: &'c HashSet<String>,
     /// The scope each function, lambda and class body opens.
     scope_of_node: HashMap<usize, usize>,
+    /// The function definition that opens each function scope.
+    def_of_scope: HashMap<usize, Node<'t>>,
 }
 
 impl<'t, 'c> Analysis<'t, 'c> {
@@ -305,6 +313,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             package: Vec::new(),
             repo_roots: empty_roots(),
             scope_of_node: HashMap::new(),
+            def_of_scope: HashMap::new(),
         }
     }
 
@@ -346,6 +355,20 @@ impl<'t, 'c> Analysis<'t, 'c> {
             .get(name)
             .map(|bs| bs.iter().filter(|b| b.pos < before).copied().collect())
             .unwrap_or_default()
+    }
+
+    /// A module-level function's name and the index of the parameter a
+    /// binding (made at `pos` in the function's scope) is.
+    pub(crate) fn module_param(&self, scope: usize, pos: usize) -> Option<(String, usize)> {
+        let def = *self.def_of_scope.get(&scope)?;
+        if self.scopes[scope].parent != Some(0) {
+            return None;
+        }
+        let name = self.text(def.child_by_field_name("name")?).into_owned();
+        let params = def.child_by_field_name("parameters")?;
+        let mut cur = params.walk();
+        let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
+        Some((name, i))
     }
 
     pub(crate) fn is_repo_root(&self, root: &str) -> bool {
@@ -392,6 +415,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 "function_definition" => {
                     let fscope = self.new_scope(scope, ScopeKind::Function);
                     self.scope_of_node.insert(node.id(), fscope);
+                    self.def_of_scope.insert(fscope, node);
                     if let Some(name) = node.child_by_field_name("name") {
                         let n = self.text(name).into_owned();
                         self.bind(scope, &n, node.start_byte(), BKind::Func(node, fscope));

@@ -107,20 +107,53 @@ const MAX: u32 = 24;
 /// Model ids at or above this stand for models of the repository's other
 /// modules (`from .loaders import load_asr`), resolved by the link step.
 pub const FOREIGN: usize = 1 << 40;
+/// Ids at or above this stand for a parameter of a module-level function.
+const PARAM: usize = 1 << 50;
+
+/// What a module-level function does with models, for its callers in other
+/// modules: which parameters reach which models' inputs, and which models'
+/// outputs it returns (usage indices of its file).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FuncSummary {
+    pub name: String,
+    pub feeds: Vec<(usize, usize)>,
+    pub returns: Vec<usize>,
+}
+
+/// A call of another module's function (`key` = `module.function`), with
+/// the origins of each positional argument (ids as in `FileEdge`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForeignCall {
+    pub key: String,
+    pub args: Vec<Vec<usize>>,
+    pub at: schemas::Location,
+}
+
+/// A file's topology facts.
+#[derive(Debug, Default)]
+pub struct FileTopology {
+    pub edges: Vec<FileEdge>,
+    pub foreign: Vec<String>,
+    pub summaries: Vec<FuncSummary>,
+    pub foreign_calls: Vec<ForeignCall>,
+}
 
 struct Topo<'a, 't, 'c> {
     a: &'a Analysis<'t, 'c>,
     loads: &'a [(Node<'t>, usize)],
     api: &'a [bool],
     foreign: std::cell::RefCell<Vec<String>>,
+    params: std::cell::RefCell<Vec<(String, usize)>>,
 }
 
 /// The edges among a file's model loads. `loads` are the load calls with
 /// their usage index; `api[i]` says load `i` is a hosted-model call, which is
 /// its own invocation.
-pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> (Vec<FileEdge>, Vec<String>) {
-    let t = Topo { a, loads, api, foreign: Default::default() };
+pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> FileTopology {
+    let t = Topo { a, loads, api, foreign: Default::default(), params: Default::default() };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
+    let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
+    let mut foreign_calls = Vec::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
         if let Some(b) = t.invoked(call, scope) {
@@ -129,7 +162,35 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
                 t.origins(args, scope, 0, &mut inputs);
             }
             for from in inputs.into_iter().filter(|f| *f != b) {
+                if from >= PARAM {
+                    // a parameter of a module-level function reaches a model
+                    if b < FOREIGN {
+                        let (f, i) = t.params.borrow()[from - PARAM].clone();
+                        feeds.insert((f, i, b));
+                    }
+                    continue;
+                }
                 out.insert(t.edge(EdgeKind::Pipeline, from, b, call, "output of one model reaches the input of the other"));
+            }
+            // a call of another module's function: each argument's origins
+            if b >= FOREIGN {
+                let key = t.foreign.borrow()[b - FOREIGN].trim_end_matches("()").to_string();
+                let mut per_arg = Vec::new();
+                if let Some(args) = call.child_by_field_name("arguments") {
+                    let mut cur = args.walk();
+                    for arg in args.named_children(&mut cur).filter(|c| c.kind() != "keyword_argument" && c.kind() != "comment") {
+                        let mut o = BTreeSet::new();
+                        t.origins(arg, scope, 0, &mut o);
+                        per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect());
+                    }
+                }
+                if per_arg.iter().any(|a: &Vec<usize>| !a.is_empty()) {
+                    foreign_calls.push(ForeignCall {
+                        key,
+                        args: per_arg,
+                        at: schemas::Location::Line(call.start_position().row as u32 + 1),
+                    });
+                }
             }
         }
         // ensemble: combining functions
@@ -150,7 +211,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     }
     // ensemble: arithmetic on outputs
     let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) else {
-        return (out.into_iter().collect(), t.foreign.into_inner());
+        let summaries = t.summaries(&feeds);
+        return FileTopology { edges: out.into_iter().collect(), foreign: t.foreign.into_inner(), summaries, foreign_calls };
     };
     let mut stack = vec![root];
     while let Some(n) = stack.pop() {
@@ -163,9 +225,16 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         let mut cur = n.walk();
         stack.extend(n.named_children(&mut cur));
     }
+    let summaries = t.summaries(&feeds);
+    let done = |out: BTreeSet<FileEdge>, t: Topo<'_, 't, '_>| FileTopology {
+        edges: out.into_iter().collect(),
+        foreign: t.foreign.into_inner(),
+        summaries,
+        foreign_calls,
+    };
     // alternative: loads in different branches, conditional expressions, one registry
     if loads.is_empty() {
-        return (out.into_iter().collect(), t.foreign.into_inner());
+        return done(out, t);
     }
     for i in 0..loads.len() {
         for j in i + 1..loads.len() {
@@ -180,13 +249,13 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             }
         }
     }
-    (out.into_iter().collect(), t.foreign.into_inner())
+    done(out, t)
 }
 
 /// The models a file offers other modules: module-level names bound to a
 /// model, and functions that return one (name, usage index).
 pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)]) -> Vec<(String, usize)> {
-    let t = Topo { a, loads, api: &[], foreign: Default::default() };
+    let t = Topo { a, loads, api: &[], foreign: Default::default(), params: Default::default() };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
         let m = match b.kind {
@@ -432,6 +501,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "identifier" => {
                 let name = self.a.text(e);
                 if let Some(b) = self.a.lookup(&name, scope, e.start_byte()) {
+                    if let BKind::Param(_) = b.kind {
+                        if let Some(p) = self.a.module_param(b.scope, b.pos) {
+                            out.insert(self.param_id(p));
+                        }
+                    }
                     // Every assignment of the name before the use may reach it
                     // (`if ...: text = asr_a(...) else: text = asr_b(...)`).
                     let mut all = self.a.bindings_in(b.scope, &name, e.start_byte());
@@ -494,6 +568,35 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
         }
+    }
+
+    fn param_id(&self, p: (String, usize)) -> usize {
+        let mut v = self.params.borrow_mut();
+        let i = match v.iter().position(|x| *x == p) {
+            Some(i) => i,
+            None => {
+                v.push(p);
+                v.len() - 1
+            }
+        };
+        PARAM + i
+    }
+
+    /// For each module-level function: the models its parameters reach and
+    /// the models whose outputs it returns.
+    fn summaries(&self, feeds: &BTreeSet<(String, usize, usize)>) -> Vec<FuncSummary> {
+        let mut out: Vec<FuncSummary> = Vec::new();
+        for (name, b) in self.a.module_bindings() {
+            let BKind::Func(def, fscope) = b.kind else { continue };
+            let mut ret = BTreeSet::new();
+            self.returned_origins(def, fscope, 0, &mut ret);
+            let returns: Vec<usize> = ret.into_iter().filter(|m| *m < FOREIGN).collect();
+            let f: Vec<(usize, usize)> = feeds.iter().filter(|(n, _, _)| n == name).map(|(_, i, m)| (*i, *m)).collect();
+            if !returns.is_empty() || !f.is_empty() {
+                out.push(FuncSummary { name: name.clone(), feeds: f, returns });
+            }
+        }
+        out
     }
 
     /// The definition a call of a local function or of `self.method` runs.
@@ -567,6 +670,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             _ => {
                 let mut o = BTreeSet::new();
                 self.origins(e, scope, 0, &mut o);
+                o.retain(|m| *m < PARAM);
                 // a name bound to a list of outputs (`preds = [a(x), b(x)]`)
                 if split && o.len() > 1 {
                     for m in o {
@@ -580,7 +684,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn combine(&self, parts: &[BTreeSet<usize>], at: Node<'t>, why: &str, out: &mut BTreeSet<FileEdge>) {
-        let distinct: BTreeSet<usize> = parts.iter().filter(|p| p.len() == 1).flat_map(|p| p.iter().copied()).collect();
+        let distinct: BTreeSet<usize> =
+            parts.iter().filter(|p| p.len() == 1).flat_map(|p| p.iter().copied()).filter(|m| *m < PARAM).collect();
         if distinct.len() < 2 {
             return;
         }
@@ -644,11 +749,31 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
             }
         }
     }
-    let end = |fi: usize, i: usize| -> Option<(usize, usize)> {
+    // What other modules' functions do with models, by every name they can
+    // be called as.
+    let mut funcs: std::collections::HashMap<String, (usize, &FuncSummary)> = std::collections::HashMap::new();
+    for (fi, f) in facts.iter().enumerate() {
+        for m in crate::link::module_names(&f.report.path) {
+            for s in &f.summaries {
+                funcs.insert(format!("{m}.{}", s.name), (fi, s));
+            }
+        }
+    }
+    // The models an endpoint stands for: a load of the file, a model another
+    // module offers, or the models whose outputs another module's function
+    // returns (only as the source of an edge: calling such a function does
+    // not by itself feed its models; `foreign_calls` say which parameters do).
+    let end = |fi: usize, i: usize, source: bool| -> Vec<(usize, usize)> {
         if i < FOREIGN {
-            Some((fi, i))
-        } else {
-            offered.get(facts[fi].foreign.get(i - FOREIGN)?).copied()
+            return vec![(fi, i)];
+        }
+        let Some(key) = facts[fi].foreign.get(i - FOREIGN) else { return Vec::new() };
+        if let Some(m) = offered.get(key) {
+            return vec![*m];
+        }
+        match funcs.get(key).filter(|_| source) {
+            Some((fj, s)) => s.returns.iter().map(|u| (*fj, *u)).collect(),
+            None => Vec::new(),
         }
     };
     let mut models = 0;
@@ -662,23 +787,46 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
             }
         }
     }
+    let mut push = |kind: EdgeKind, (fa, ia): (usize, usize), (fb, ib): (usize, usize), evidence: String| {
+        if (fa, ia) == (fb, ib) {
+            return;
+        }
+        let (Some(a), Some(b)) = (facts[fa].report.usages.get(ia), facts[fb].report.usages.get(ib)) else { return };
+        edges.push(RepoEdge {
+            kind,
+            from_path: facts[fa].report.path.clone(),
+            from: a.location,
+            from_model: a.model_id.clone(),
+            to_path: facts[fb].report.path.clone(),
+            to: b.location,
+            to_model: b.model_id.clone(),
+            evidence,
+        });
+    };
     for (fi, f) in facts.iter().enumerate() {
         for e in &f.edges {
-            let (Some((fa, ia)), Some((fb, ib))) = (end(fi, e.from), end(fi, e.to)) else { continue };
-            if (fa, ia) == (fb, ib) {
-                continue;
+            let sym = e.kind != EdgeKind::Pipeline;
+            for a in end(fi, e.from, true) {
+                for b in end(fi, e.to, sym) {
+                    push(e.kind, a, b, format!("{}:{}: {}", f.report.path, e.at, e.why));
+                }
             }
-            let (Some(a), Some(b)) = (facts[fa].report.usages.get(ia), facts[fb].report.usages.get(ib)) else { continue };
-            edges.push(RepoEdge {
-                kind: e.kind,
-                from_path: facts[fa].report.path.clone(),
-                from: a.location,
-                from_model: a.model_id.clone(),
-                to_path: facts[fb].report.path.clone(),
-                to: b.location,
-                to_model: b.model_id.clone(),
-                evidence: format!("{}:{}: {}", f.report.path, e.at, e.why),
-            });
+        }
+        // An argument of another module's function reaches the models the
+        // function feeds that parameter to.
+        for c in &f.foreign_calls {
+            let Some((fj, s)) = funcs.get(&c.key) else { continue };
+            for (param, to) in &s.feeds {
+                for from in c.args.get(*param).into_iter().flatten() {
+                    for a in end(fi, *from, true) {
+                        let why = format!(
+                            "{}:{}: output of one model is passed to {}(), which feeds it to the other",
+                            f.report.path, c.at, s.name
+                        );
+                        push(EdgeKind::Pipeline, a, (*fj, *to), why);
+                    }
+                }
+            }
         }
     }
     edges.sort();
