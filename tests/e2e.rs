@@ -1022,6 +1022,7 @@ fn topology_fixtures() {
         "edge-classifier",
         "embed-export",
         "fraud-vote",
+        "gate-camera",
         "ner-service",
         "podcast-subtitles",
         "semsearch-registry",

@@ -73,7 +73,38 @@ const INFER: &[&str] = &[
     "rank",
     "rerank",
     "predict_step",
+    "readtext",
+    "readtext_batched",
+    "recognize",
+    "ocr",
+    "process",
+    "classify",
+    "translate",
+    "summarize",
+    "caption",
 ];
+/// A binding that is made on every path to `use_`: its statement sits in a
+/// block that encloses the use.
+fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
+    let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return false };
+    let mut stmt = v;
+    while let Some(p) = stmt.parent() {
+        if matches!(p.kind(), "block" | "module") {
+            let encloses = p.start_byte() <= use_.start_byte() && use_.end_byte() <= p.end_byte();
+            // a loop's target is bound before every run of its body
+            let before = stmt.end_byte() <= use_.start_byte()
+                || (stmt.kind() == "for_statement"
+                    && stmt.child_by_field_name("body").is_some_and(|body| body.start_byte() <= use_.start_byte()));
+            return encloses && before;
+        }
+        if matches!(p.kind(), "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
+            return false;
+        }
+        stmt = p;
+    }
+    false
+}
+
 /// Calls that keep the model object (`model.to(device).eval()`).
 const KEEP: &[&str] = &["to", "eval", "cuda", "cpu", "half", "float", "double", "train", "requires_grad_", "share_memory"];
 /// Functions whose result combines their inputs.
@@ -508,7 +539,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                     // Every assignment of the name before the use may reach it
                     // (`if ...: text = asr_a(...) else: text = asr_b(...)`).
+                    // Only back to the latest one that always runs before
+                    // the use (`for box in plates: x1 = box[0]` hides an
+                    // earlier loop's `x1`).
                     let mut all = self.a.bindings_in(b.scope, &name, e.start_byte());
+                    all.sort_by_key(|b| b.pos);
+                    if let Some(k) = all.iter().rposition(|b| dominates(b, e)) {
+                        all.drain(..k);
+                    }
                     if all.is_empty() {
                         all.push(b);
                     }
