@@ -1019,6 +1019,7 @@ fn topology_fixtures() {
     const MATCHING: &[&str] = &[
         "caption-translate",
         "churn-blend",
+        "doc-qa",
         "edge-classifier",
         "embed-export",
         "fraud-vote",

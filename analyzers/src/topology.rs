@@ -280,7 +280,73 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             }
         }
     }
+    // alternative: two models invoked in different branches of one `if`, or
+    // one in an `if` that returns and the other after it
+    let mut sites: Vec<(Node<'t>, usize)> = Vec::new();
+    for &(call, scope) in &a.calls {
+        if let Some(b) = t.invoked(call, scope).filter(|b| *b < FOREIGN) {
+            sites.push((call, b));
+        }
+    }
+    sites.sort_by_key(|(c, _)| c.start_byte());
+    for (i, &(x, mx)) in sites.iter().enumerate() {
+        for &(y, my) in &sites[i + 1..] {
+            if mx == my {
+                continue;
+            }
+            if let Some((node, why)) = invoked_alternatives(x, y) {
+                let (from, to) = (mx.min(my), mx.max(my));
+                out.insert(FileEdge {
+                    kind: EdgeKind::Alternative,
+                    from,
+                    to,
+                    at: schemas::Location::Line(node.start_position().row as u32 + 1),
+                    why: why.to_string(),
+                });
+            }
+        }
+    }
     done(out, t)
+}
+
+/// Why two invocations use their models as alternatives: they sit in
+/// different branches of one `if` (not its condition), or one sits in an
+/// `if` without `else` whose branch always returns or raises and the other in
+/// a later statement of the same block. Document order: `x` before `y`.
+fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
+    let chain = |n: Node<'t>| {
+        let mut v = Vec::new();
+        let mut c = n;
+        while let Some(p) = c.parent() {
+            v.push((p, c));
+            if matches!(p.kind(), "function_definition" | "lambda" | "class_definition") {
+                break;
+            }
+            c = p;
+        }
+        v
+    };
+    let cx = chain(x);
+    let cy = chain(y);
+    let (p, a, b) = cx.iter().find_map(|(px, ax)| cy.iter().find(|(py, _)| py.id() == px.id()).map(|(_, by)| (*px, *ax, *by)))?;
+    if a.id() == b.id() {
+        return None;
+    }
+    let branch = |c: Node<'t>| {
+        matches!(c.kind(), "block" | "else_clause" | "elif_clause") && p.child_by_field_name("condition") != Some(c)
+    };
+    match p.kind() {
+        "if_statement" if branch(a) && branch(b) => Some((p, "invoked in different branches of one if")),
+        "block" | "module" if a.kind() == "if_statement" && a.child_by_field_name("alternative").is_none() => {
+            let body = a.child_by_field_name("consequence")?;
+            let mut cur = body.walk();
+            let last = body.named_children(&mut cur).filter(|c| c.kind() != "comment").last()?;
+            let in_body = body.start_byte() <= x.start_byte() && x.end_byte() <= body.end_byte();
+            (in_body && matches!(last.kind(), "return_statement" | "raise_statement"))
+                .then_some((a, "invoked in an if that returns, and after it"))
+        }
+        _ => None,
+    }
 }
 
 /// The models a file offers other modules: module-level names bound to a
