@@ -92,7 +92,7 @@ impl FileFacts {
             }
         }
         for c in self.foreign_calls.iter_mut() {
-            for m in c.args.iter_mut().flatten() {
+            for m in c.args.iter_mut().flatten().chain(c.kwargs.iter_mut().flat_map(|(_, o)| o.iter_mut())) {
                 if *m < topology::FOREIGN {
                     *m = new_index[*m];
                 }

@@ -105,6 +105,27 @@ fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
     false
 }
 
+/// The names of a function's parameters, in order (`*` for a splat).
+fn param_names(a: &Analysis<'_, '_>, def: Node<'_>) -> Vec<String> {
+    let Some(params) = def.child_by_field_name("parameters") else { return Vec::new() };
+    let mut cur = params.walk();
+    params
+        .named_children(&mut cur)
+        .filter(|p| p.kind() != "comment")
+        .map(|p| {
+            let n = if p.kind() == "identifier" {
+                Some(p)
+            } else {
+                p.child_by_field_name("name").or_else(|| p.named_child(0)).filter(|n| n.kind() == "identifier")
+            };
+            match n {
+                Some(n) if !matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern") => a.text(n).into_owned(),
+                _ => "*".to_string(),
+            }
+        })
+        .collect()
+}
+
 /// Calls that keep the model object (`model.to(device).eval()`).
 const KEEP: &[&str] = &["to", "eval", "cuda", "cpu", "half", "float", "double", "train", "requires_grad_", "share_memory"];
 /// Functions whose result combines their inputs.
@@ -147,16 +168,19 @@ const PARAM: usize = 1 << 50;
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct FuncSummary {
     pub name: String,
+    /// Parameter names in order, so keyword arguments find their parameter.
+    pub params: Vec<String>,
     pub feeds: Vec<(usize, usize)>,
     pub returns: Vec<usize>,
 }
 
 /// A call of another module's function (`key` = `module.function`), with
-/// the origins of each positional argument (ids as in `FileEdge`).
+/// the origins of each positional and keyword argument (ids as in `FileEdge`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForeignCall {
     pub key: String,
     pub args: Vec<Vec<usize>>,
+    pub kwargs: Vec<(String, Vec<usize>)>,
     pub at: schemas::Location,
 }
 
@@ -207,18 +231,28 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             if b >= FOREIGN {
                 let key = t.foreign.borrow()[b - FOREIGN].trim_end_matches("()").to_string();
                 let mut per_arg = Vec::new();
+                let mut kwargs = Vec::new();
                 if let Some(args) = call.child_by_field_name("arguments") {
                     let mut cur = args.walk();
-                    for arg in args.named_children(&mut cur).filter(|c| c.kind() != "keyword_argument" && c.kind() != "comment") {
+                    for arg in args.named_children(&mut cur).filter(|c| c.kind() != "comment") {
                         let mut o = BTreeSet::new();
-                        t.origins(arg, scope, 0, &mut o);
-                        per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect());
+                        if arg.kind() == "keyword_argument" {
+                            let (Some(n), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) else {
+                                continue;
+                            };
+                            t.origins(v, scope, 0, &mut o);
+                            kwargs.push((a.text(n).into_owned(), o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>()));
+                        } else if !matches!(arg.kind(), "list_splat" | "dictionary_splat") {
+                            t.origins(arg, scope, 0, &mut o);
+                            per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>());
+                        }
                     }
                 }
-                if per_arg.iter().any(|a: &Vec<usize>| !a.is_empty()) {
+                if per_arg.iter().chain(kwargs.iter().map(|(_, o)| o)).any(|a| !a.is_empty()) {
                     foreign_calls.push(ForeignCall {
                         key,
                         args: per_arg,
+                        kwargs,
                         at: schemas::Location::Line(call.start_position().row as u32 + 1),
                     });
                 }
@@ -697,7 +731,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let returns: Vec<usize> = ret.into_iter().filter(|m| *m < FOREIGN).collect();
             let f: Vec<(usize, usize)> = feeds.iter().filter(|(n, _, _)| n == name).map(|(_, i, m)| (*i, *m)).collect();
             if !returns.is_empty() || !f.is_empty() {
-                out.push(FuncSummary { name: name.clone(), feeds: f, returns });
+                out.push(FuncSummary { name: name.clone(), params: param_names(self.a, def), feeds: f, returns });
             }
         }
         out
@@ -921,7 +955,8 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
         for c in &f.foreign_calls {
             let Some((fj, s)) = funcs.get(&c.key) else { continue };
             for (param, to) in &s.feeds {
-                for from in c.args.get(*param).into_iter().flatten() {
+                let by_name = s.params.get(*param).map(|p| c.kwargs.iter().filter(move |(k, _)| k == p).flat_map(|(_, o)| o));
+                for from in c.args.get(*param).into_iter().flatten().chain(by_name.into_iter().flatten()) {
                     for a in end(fi, *from, true) {
                         let why = format!(
                             "{}:{}: output of one model is passed to {}(), which feeds it to the other",

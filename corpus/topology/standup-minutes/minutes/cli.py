@@ -9,7 +9,7 @@ def main(argv=None):
     args = argv if argv is not None else sys.argv[1:]
     for path in args:
         text = transcribe(path)
-        print(minutes_of(text))
+        print(minutes_of(transcript=text, max_len=80))
 
 
 if __name__ == "__main__":
