@@ -1029,6 +1029,7 @@ fn topology_fixtures() {
         "semsearch-registry",
         "sentiment-backends",
         "shelf-scanner",
+        "sign-reader",
         "split-tools",
         "standup-minutes",
         "voice-memo-digest",

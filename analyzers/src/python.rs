@@ -383,6 +383,18 @@ impl<'t, 'c> Analysis<'t, 'c> {
         v
     }
 
+    /// The last binding of every `self.` attribute of a class body scope.
+    pub(crate) fn self_attr_bindings(&self, class_scope: usize) -> Vec<Binding<'t>> {
+        let mut v: Vec<(&String, Binding<'t>)> = self.scopes[class_scope]
+            .bindings
+            .iter()
+            .filter(|(n, _)| n.starts_with("self."))
+            .filter_map(|(n, bs)| bs.last().map(|b| (n, *b)))
+            .collect();
+        v.sort_by(|a, b| a.0.cmp(b.0));
+        v.into_iter().map(|(_, b)| b).collect()
+    }
+
     pub(crate) fn enclosing_class_of(&self, scope: usize) -> Option<usize> {
         self.enclosing_class(scope)
     }

@@ -392,6 +392,17 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         let m = match b.kind {
             BKind::Value(v) => t.model_of(v, 0, 0).map(|u| (name.clone(), u)),
             BKind::Func(def, fscope) => t.returned_model(def, fscope, 0).map(|u| (format!("{name}()"), u)),
+            // a class that wraps exactly one model in a `self.` attribute:
+            // its instances stand for that model (`clf = KeyPointClassifier()`)
+            BKind::Class(cscope) => {
+                let held: BTreeSet<usize> = a
+                    .self_attr_bindings(cscope)
+                    .into_iter()
+                    .filter_map(|b| t.binding_model(b, 0))
+                    .filter(|u| *u < FOREIGN)
+                    .collect();
+                (held.len() == 1).then(|| (format!("{name}()"), *held.first().expect("one")))
+            }
             _ => None,
         };
         out.extend(m.filter(|(_, u)| *u < FOREIGN));
@@ -489,11 +500,17 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 // a local function that returns a model
                 if f.kind() == "identifier" {
-                    if let Some(Binding { kind: BKind::Func(def, fscope), .. }) =
-                        self.a.lookup(&self.a.text(f), scope, e.start_byte())
-                    {
-                        return self.returned_model(def, fscope, depth + 1);
+                    match self.a.lookup(&self.a.text(f), scope, e.start_byte()) {
+                        Some(Binding { kind: BKind::Func(def, fscope), .. }) => {
+                            return self.returned_model(def, fscope, depth + 1)
+                        }
+                        Some(Binding { kind: BKind::Import(_), .. }) => return self.foreign_of(f, scope, "()"),
+                        _ => {}
                     }
+                }
+                // a function or class of another module (`loaders.load_asr()`)
+                if f.kind() == "attribute" {
+                    return self.foreign_of(f, scope, "()");
                 }
                 None
             }
@@ -623,7 +640,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 if let Some(f) = e.child_by_field_name("function").filter(|f| f.kind() == "attribute") {
                     if let Some(o) = f.child_by_field_name("object") {
-                        if self.model_of(o, scope, 0).is_none() {
+                        if self.model_of(o, scope, 0).is_none_or(|m| m >= FOREIGN) {
                             self.origins(o, scope, depth + 1, out);
                         }
                     }
@@ -656,7 +673,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                             if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
                                 continue;
                             }
-                            if self.model_of(v, b.scope, 0).is_none() {
+                            if self.model_of(v, b.scope, 0).is_none_or(|m| m >= FOREIGN) {
                                 self.origins(v, b.scope, depth + 1, out);
                             }
                         }
@@ -687,7 +704,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     if let Some(attr) = e.child_by_field_name("attribute") {
                         if let Some(b) = self.a.lookup_self_attr(&self.a.text(attr), scope, e.start_byte()) {
                             if let BKind::Value(v) = b.kind {
-                                if self.model_of(v, b.scope, 0).is_none() {
+                                if self.model_of(v, b.scope, 0).is_none_or(|m| m >= FOREIGN) {
                                     self.origins(v, b.scope, depth + 1, out);
                                 }
                             }
@@ -897,6 +914,31 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
             }
         }
     }
+    // Names re-exported by other modules (`from .nets import Classifier` in
+    // a package's `__init__`): the name they stand for.
+    let mut aliases: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
+    for f in facts {
+        for m in crate::link::module_names(&f.report.path) {
+            for (name, e) in &f.exports {
+                if let crate::usage::Export::Value(q) = e {
+                    aliases.insert(format!("{m}.{name}"), q.as_str());
+                }
+            }
+        }
+    }
+    let canonical = |key: &str| -> String {
+        let (mut k, call) = match key.strip_suffix("()") {
+            Some(k) => (k.to_string(), "()"),
+            None => (key.to_string(), ""),
+        };
+        for _ in 0..4 {
+            match aliases.get(&k) {
+                Some(q) if *q != k => k = q.to_string(),
+                _ => break,
+            }
+        }
+        format!("{k}{call}")
+    };
     // The models an endpoint stands for: a load of the file, a model another
     // module offers, or the models whose outputs another module's function
     // returns (only as the source of an edge: calling such a function does
@@ -906,10 +948,11 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
             return vec![(fi, i)];
         }
         let Some(key) = facts[fi].foreign.get(i - FOREIGN) else { return Vec::new() };
-        if let Some(m) = offered.get(key) {
+        let key = canonical(key);
+        if let Some(m) = offered.get(&key) {
             return vec![*m];
         }
-        match funcs.get(key).filter(|_| source) {
+        match funcs.get(&key).filter(|_| source) {
             Some((fj, s)) => s.returns.iter().map(|u| (*fj, *u)).collect(),
             None => Vec::new(),
         }
@@ -953,7 +996,7 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
         // An argument of another module's function reaches the models the
         // function feeds that parameter to.
         for c in &f.foreign_calls {
-            let Some((fj, s)) = funcs.get(&c.key) else { continue };
+            let Some((fj, s)) = funcs.get(&canonical(&c.key)) else { continue };
             for (param, to) in &s.feeds {
                 let by_name = s.params.get(*param).map(|p| c.kwargs.iter().filter(move |(k, _)| k == p).flat_map(|(_, o)| o));
                 for from in c.args.get(*param).into_iter().flatten().chain(by_name.into_iter().flatten()) {

@@ -1,0 +1,3 @@
+from signs.classifier import SignClassifier
+
+__all__ = ["SignClassifier"]
