@@ -199,13 +199,21 @@ struct Topo<'a, 't, 'c> {
     api: &'a [bool],
     foreign: std::cell::RefCell<Vec<String>>,
     params: std::cell::RefCell<Vec<(String, usize)>>,
+    /// Dataflow steps taken for this file, bounded by `BUDGET`.
+    steps: std::cell::Cell<u64>,
 }
+
+/// The most dataflow steps one file's topology may take: tracing without
+/// memoisation can branch at every name with several assignments, and one
+/// generated or huge file must not hold up a batch. Past it, the file's
+/// edges are the ones found so far.
+const BUDGET: u64 = 400_000;
 
 /// The edges among a file's model loads. `loads` are the load calls with
 /// their usage index; `api[i]` says load `i` is a hosted-model call, which is
 /// its own invocation.
 pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> FileTopology {
-    let t = Topo { a, loads, api, foreign: Default::default(), params: Default::default() };
+    let t = Topo { a, loads, api, foreign: Default::default(), params: Default::default(), steps: Default::default() };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
@@ -386,7 +394,7 @@ fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'sta
 /// The models a file offers other modules: module-level names bound to a
 /// model, and functions that return one (name, usage index).
 pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)]) -> Vec<(String, usize)> {
-    let t = Topo { a, loads, api: &[], foreign: Default::default(), params: Default::default() };
+    let t = Topo { a, loads, api: &[], foreign: Default::default(), params: Default::default(), steps: Default::default() };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
         let m = match b.kind {
@@ -617,7 +625,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The models whose outputs flow into an expression.
     fn origins(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
-        if depth > MAX {
+        self.steps.set(self.steps.get() + 1);
+        if depth > MAX || self.steps.get() > BUDGET {
             return;
         }
         match e.kind() {
@@ -741,6 +750,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// the models whose outputs it returns.
     fn summaries(&self, feeds: &BTreeSet<(String, usize, usize)>) -> Vec<FuncSummary> {
         let mut out: Vec<FuncSummary> = Vec::new();
+        if self.loads.is_empty() {
+            return out;
+        }
         for (name, b) in self.a.module_bindings() {
             let BKind::Func(def, fscope) = b.kind else { continue };
             let mut ret = BTreeSet::new();
