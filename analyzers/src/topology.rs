@@ -201,19 +201,29 @@ struct Topo<'a, 't, 'c> {
     params: std::cell::RefCell<Vec<(String, usize)>>,
     /// Dataflow steps taken for this file, bounded by `BUDGET`.
     steps: std::cell::Cell<u64>,
+    /// Calls that fill a container (`parts.append(x)`), by scope and name.
+    fills: std::cell::OnceCell<std::collections::HashMap<(usize, String), Vec<Node<'t>>>>,
 }
 
 /// The most dataflow steps one file's topology may take: tracing without
 /// memoisation can branch at every name with several assignments, and one
 /// generated or huge file must not hold up a batch. Past it, the file's
 /// edges are the ones found so far.
-const BUDGET: u64 = 400_000;
+const BUDGET: u64 = 5_000;
 
 /// The edges among a file's model loads. `loads` are the load calls with
 /// their usage index; `api[i]` says load `i` is a hosted-model call, which is
 /// its own invocation.
 pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> FileTopology {
-    let t = Topo { a, loads, api, foreign: Default::default(), params: Default::default(), steps: Default::default() };
+    let t = Topo {
+        a,
+        loads,
+        api,
+        foreign: Default::default(),
+        params: Default::default(),
+        steps: Default::default(),
+        fills: Default::default(),
+    };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
@@ -394,7 +404,15 @@ fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'sta
 /// The models a file offers other modules: module-level names bound to a
 /// model, and functions that return one (name, usage index).
 pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)]) -> Vec<(String, usize)> {
-    let t = Topo { a, loads, api: &[], foreign: Default::default(), params: Default::default(), steps: Default::default() };
+    let t = Topo {
+        a,
+        loads,
+        api: &[],
+        foreign: Default::default(),
+        params: Default::default(),
+        steps: Default::default(),
+        fills: Default::default(),
+    };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
         let m = match b.kind {
@@ -688,21 +706,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         }
                     }
                     // A container filled before the use: `parts.append(out)`.
-                    for (c, cs) in &self.a.calls {
-                        if *cs != bscope || c.start_byte() >= e.start_byte() {
-                            continue;
-                        }
-                        let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-                        let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute"))
-                        else {
-                            continue;
-                        };
-                        if self.a.text(obj) == name
-                            && matches!(&*self.a.text(attr), "append" | "extend" | "add" | "insert" | "update" | "appendleft")
-                        {
-                            if let Some(args) = c.child_by_field_name("arguments") {
-                                self.origins(args, *cs, depth + 1, out);
-                            }
+                    let filled: Vec<Node<'t>> = self
+                        .fills()
+                        .get(&(bscope, name.to_string()))
+                        .map(|v| v.iter().copied().filter(|c| c.start_byte() < e.start_byte()).collect())
+                        .unwrap_or_default();
+                    for c in filled {
+                        if let Some(args) = c.child_by_field_name("arguments") {
+                            self.origins(args, bscope, depth + 1, out);
                         }
                     }
                 }
@@ -732,6 +743,22 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
         }
+    }
+
+    fn fills(&self) -> &std::collections::HashMap<(usize, String), Vec<Node<'t>>> {
+        self.fills.get_or_init(|| {
+            let mut m: std::collections::HashMap<(usize, String), Vec<Node<'t>>> = std::collections::HashMap::new();
+            for &(c, cs) in &self.a.calls {
+                let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
+                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else {
+                    continue;
+                };
+                if matches!(&*self.a.text(attr), "append" | "extend" | "add" | "insert" | "update" | "appendleft") {
+                    m.entry((cs, self.a.text(obj).into_owned())).or_default().push(c);
+                }
+            }
+            m
+        })
     }
 
     fn param_id(&self, p: (String, usize)) -> usize {
