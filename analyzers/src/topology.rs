@@ -227,9 +227,14 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
+    // the invocations of the file's models, for the alternatives below
+    let mut sites: Vec<(Node<'t>, usize)> = Vec::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
         if let Some(b) = t.invoked(call, scope) {
+            if b < FOREIGN {
+                sites.push((call, b));
+            }
             let mut inputs = BTreeSet::new();
             if let Some(args) = call.child_by_field_name("arguments") {
                 t.origins(args, scope, 0, &mut inputs);
@@ -334,12 +339,6 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     }
     // alternative: two models invoked in different branches of one `if`, or
     // one in an `if` that returns and the other after it
-    let mut sites: Vec<(Node<'t>, usize)> = Vec::new();
-    for &(call, scope) in &a.calls {
-        if let Some(b) = t.invoked(call, scope).filter(|b| *b < FOREIGN) {
-            sites.push((call, b));
-        }
-    }
     sites.sort_by_key(|(c, _)| c.start_byte());
     for (i, &(x, mx)) in sites.iter().enumerate() {
         for &(y, my) in &sites[i + 1..] {
@@ -361,25 +360,39 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     done(out, t)
 }
 
+/// Each ancestor of `n` with the child on the way to `n`, innermost first;
+/// with `own_scope`, up to the enclosing function, lambda or class only.
+fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
+    let mut v = Vec::new();
+    let mut c = n;
+    while let Some(p) = c.parent() {
+        v.push((p, c));
+        if own_scope && matches!(p.kind(), "function_definition" | "lambda" | "class_definition") {
+            break;
+        }
+        c = p;
+    }
+    v
+}
+
+/// The index of `key` in `v`, appended if new.
+fn intern<T: PartialEq>(v: &mut Vec<T>, key: T) -> usize {
+    match v.iter().position(|k| *k == key) {
+        Some(i) => i,
+        None => {
+            v.push(key);
+            v.len() - 1
+        }
+    }
+}
+
 /// Why two invocations use their models as alternatives: they sit in
 /// different branches of one `if` (not its condition), or one sits in an
 /// `if` without `else` whose branch always returns or raises and the other in
 /// a later statement of the same block. Document order: `x` before `y`.
 fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
-    let chain = |n: Node<'t>| {
-        let mut v = Vec::new();
-        let mut c = n;
-        while let Some(p) = c.parent() {
-            v.push((p, c));
-            if matches!(p.kind(), "function_definition" | "lambda" | "class_definition") {
-                break;
-            }
-            c = p;
-        }
-        v
-    };
-    let cx = chain(x);
-    let cy = chain(y);
+    let cx = ancestry(x, true);
+    let cy = ancestry(y, true);
     let (p, a, b) = cx.iter().find_map(|(px, ax)| cy.iter().find(|(py, _)| py.id() == px.id()).map(|(_, by)| (*px, *ax, *by)))?;
     if a.id() == b.id() {
         return None;
@@ -448,17 +461,8 @@ fn a_root<'t>(loads: &[(Node<'t>, usize)]) -> Node<'t> {
 /// `if`/`match`, the two arms of a conditional expression, or the values of one
 /// dict literal (a registry looked up at run time).
 fn alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
-    let ancestors = |n: Node<'t>| {
-        let mut v = Vec::new();
-        let mut c = n;
-        while let Some(p) = c.parent() {
-            v.push((p, c));
-            c = p;
-        }
-        v
-    };
-    let ax = ancestors(x);
-    let ay = ancestors(y);
+    let ax = ancestry(x, false);
+    let ay = ancestry(y, false);
     for (px, cx) in &ax {
         if let Some((_, cy)) = ay.iter().find(|(py, _)| py.id() == px.id()) {
             if cx.id() == cy.id() {
@@ -554,15 +558,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             return None;
         }
         let key = format!("{q}{suffix}");
-        let mut f = self.foreign.borrow_mut();
-        let i = match f.iter().position(|k| *k == key) {
-            Some(i) => i,
-            None => {
-                f.push(key);
-                f.len() - 1
-            }
-        };
-        Some(FOREIGN + i)
+        Some(FOREIGN + intern(&mut self.foreign.borrow_mut(), key))
     }
 
     fn binding_model(&self, b: Binding<'t>, depth: u32) -> Option<usize> {
@@ -762,15 +758,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn param_id(&self, p: (String, usize)) -> usize {
-        let mut v = self.params.borrow_mut();
-        let i = match v.iter().position(|x| *x == p) {
-            Some(i) => i,
-            None => {
-                v.push(p);
-                v.len() - 1
-            }
-        };
-        PARAM + i
+        PARAM + intern(&mut self.params.borrow_mut(), p)
     }
 
     /// For each module-level function: the models its parameters reach and
