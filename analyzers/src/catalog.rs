@@ -261,7 +261,9 @@ pub struct Catalog {
     /// First segments of every callee pattern: a file mentioning none of
     /// them cannot contain a site.
     roots: Vec<String>,
-    root_set: HashSet<String>,
+    /// The rules (indices into `rules`, in priority order) whose patterns
+    /// start with each root: a call is matched against those only.
+    by_root: std::collections::HashMap<String, Vec<usize>>,
     /// Every identifier written in any callee pattern: a call through the
     /// repository's own modules can only end up matching a rule if its
     /// method is one of them.
@@ -355,10 +357,19 @@ impl Catalog {
             .flat_map(|p| p.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(str::to_string).collect::<Vec<_>>())
             .filter(|w| !w.is_empty())
             .collect();
+        let mut by_root: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        for (i, r) in rules.iter().enumerate() {
+            let mut own: Vec<&String> = r.roots.iter().collect();
+            own.sort();
+            own.dedup();
+            for root in own {
+                by_root.entry(root.clone()).or_default().push(i);
+            }
+        }
         Ok(Catalog {
             rules,
+            by_root,
             vocabulary,
-            root_set: roots.iter().cloned().collect(),
             roots,
             roots_re,
             version: format!("{}-{}", rules_count_tag(files.len()), hex),
@@ -409,10 +420,8 @@ impl Catalog {
             Some(method) => method,
             None => qualified.split('.').next().unwrap_or(qualified),
         };
-        if !self.root_set.contains(root) {
-            return Vec::new();
-        }
-        self.rules.iter().filter(|r| r.matches(qualified)).collect()
+        let Some(ids) = self.by_root.get(root) else { return Vec::new() };
+        ids.iter().map(|&i| &self.rules[i]).filter(|r| r.matches(qualified)).collect()
     }
 
     pub fn rule_for(&self, qualified: &str) -> Option<&Rule> {
@@ -420,10 +429,7 @@ impl Catalog {
             Some(method) => method,
             None => qualified.split('.').next().unwrap_or(qualified),
         };
-        if !self.root_set.contains(root) {
-            return None;
-        }
-        self.rules.iter().find(|r| r.matches(qualified))
+        self.by_root.get(root)?.iter().map(|&i| &self.rules[i]).find(|r| r.matches(qualified))
     }
 
     /// Rules by file, for documentation.

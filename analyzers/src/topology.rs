@@ -203,6 +203,15 @@ struct Topo<'a, 't, 'c> {
     steps: std::cell::Cell<u64>,
     /// Calls that fill a container (`parts.append(x)`), by scope and name.
     fills: std::cell::OnceCell<std::collections::HashMap<(usize, String), Vec<Node<'t>>>>,
+    /// `model_of` answers by (expression node, scope), and `returned_model`
+    /// answers by function definition. An entry is written as `None` before
+    /// its answer is computed, so recursive functions and self-referencing
+    /// names end instead of looping, and every expression is traced once.
+    memo: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
+    returns: std::cell::RefCell<std::collections::HashMap<usize, Option<usize>>>,
+    /// `origins` of names and calls by (node, scope): a name used many
+    /// times, or a value reached from many uses, is traced once.
+    traced: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>>,
 }
 
 /// The most dataflow steps one file's topology may take: tracing without
@@ -223,15 +232,20 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
+        memo: Default::default(),
+        returns: Default::default(),
+        traced: Default::default(),
     };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
     // the invocations of the file's models, for the alternatives below
     let mut sites: Vec<(Node<'t>, usize)> = Vec::new();
+    let mut invoked_ids: BTreeSet<usize> = BTreeSet::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
         if let Some(b) = t.invoked(call, scope) {
+            invoked_ids.insert(b);
             if b < FOREIGN {
                 sites.push((call, b));
             }
@@ -302,7 +316,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         let summaries = t.summaries(&feeds);
         return FileTopology { edges: out.into_iter().collect(), foreign: t.foreign.into_inner(), summaries, foreign_calls };
     };
-    let mut stack = vec![root];
+    // Arithmetic can only combine outputs of two or more invoked models.
+    let mut stack = if invoked_ids.len() >= 2 { vec![root] } else { Vec::new() };
     while let Some(n) = stack.pop() {
         if n.kind() == "binary_operator" && n.parent().is_none_or(|p| p.kind() != "binary_operator") {
             let scope = t.scope_of(n);
@@ -425,6 +440,9 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
+        memo: Default::default(),
+        returns: Default::default(),
+        traced: Default::default(),
     };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
@@ -498,6 +516,17 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX {
             return None;
         }
+        let key = (e.id(), scope);
+        if let Some(m) = self.memo.borrow().get(&key) {
+            return *m;
+        }
+        self.memo.borrow_mut().insert(key, None);
+        let m = self.model_of_uncached(e, scope, depth);
+        self.memo.borrow_mut().insert(key, m);
+        m
+    }
+
+    fn model_of_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
         if let Some((_, u)) = self.loads.iter().find(|(c, _)| c.id() == e.id()) {
             return Some(*u);
         }
@@ -600,6 +629,16 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn returned_model(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
+        if let Some(m) = self.returns.borrow().get(&def.id()) {
+            return *m;
+        }
+        self.returns.borrow_mut().insert(def.id(), None);
+        let m = self.returned_model_uncached(def, fscope, depth);
+        self.returns.borrow_mut().insert(def.id(), m);
+        m
+    }
+
+    fn returned_model_uncached(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
         let body = def.child_by_field_name("body")?;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
@@ -639,6 +678,23 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The models whose outputs flow into an expression.
     fn origins(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
+        if !matches!(e.kind(), "identifier" | "call") {
+            return self.origins_uncached(e, scope, depth, out);
+        }
+        let key = (e.id(), scope);
+        if let Some(o) = self.traced.borrow().get(&key) {
+            out.extend(o.iter().copied());
+            return;
+        }
+        // a cycle (`x = f(x)` in a loop) ends here, with what is known so far
+        self.traced.borrow_mut().insert(key, Default::default());
+        let mut o = BTreeSet::new();
+        self.origins_uncached(e, scope, depth, &mut o);
+        out.extend(o.iter().copied());
+        self.traced.borrow_mut().insert(key, std::rc::Rc::new(o));
+    }
+
+    fn origins_uncached(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
         self.steps.set(self.steps.get() + 1);
         if depth > MAX || self.steps.get() > BUDGET {
             return;
