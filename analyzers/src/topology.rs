@@ -211,8 +211,11 @@ struct Topo<'a, 't, 'c> {
     returns: std::cell::RefCell<std::collections::HashMap<usize, Option<usize>>>,
     /// `origins` of names and calls by (node, scope): a name used many
     /// times, or a value reached from many uses, is traced once.
-    traced: std::cell::RefCell<std::collections::HashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>>,
+    traced: std::cell::RefCell<Traced>,
 }
+
+/// Origins already traced, by (node id, scope).
+type Traced = std::collections::HashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
 
 /// The most dataflow steps one file's topology may take: tracing without
 /// memoisation can branch at every name with several assignments, and one
