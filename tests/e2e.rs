@@ -1022,6 +1022,7 @@ fn topology_fixtures() {
         "doc-qa",
         "edge-classifier",
         "embed-export",
+        "embedder-select",
         "fraud-vote",
         "gate-camera",
         "ner-service",

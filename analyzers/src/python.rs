@@ -395,6 +395,19 @@ impl<'t, 'c> Analysis<'t, 'c> {
         v.into_iter().map(|(_, b)| b).collect()
     }
 
+    /// Whether `scope` is `outer` or nested inside it.
+    pub(crate) fn scope_within(&self, mut scope: usize, outer: usize) -> bool {
+        loop {
+            if scope == outer {
+                return true;
+            }
+            match self.scopes[scope].parent {
+                Some(p) => scope = p,
+                None => return false,
+            }
+        }
+    }
+
     pub(crate) fn enclosing_class_of(&self, scope: usize) -> Option<usize> {
         self.enclosing_class(scope)
     }

@@ -247,6 +247,9 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     let mut invoked_ids: BTreeSet<usize> = BTreeSet::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
+        if let Some(m) = t.made(call, scope) {
+            sites.push((call, m));
+        }
         if let Some(b) = t.invoked(call, scope) {
             invoked_ids.insert(b);
             if b < FOREIGN {
@@ -355,8 +358,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             }
         }
     }
-    // alternative: two models invoked in different branches of one `if`, or
-    // one in an `if` that returns and the other after it
+    // alternative: two models invoked or made in different branches of one
+    // `if`, or one in an `if` that returns and the other after it
     sites.sort_by_key(|(c, _)| c.start_byte());
     for (i, &(x, mx)) in sites.iter().enumerate() {
         for &(y, my) in &sites[i + 1..] {
@@ -419,14 +422,14 @@ fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'sta
         matches!(c.kind(), "block" | "else_clause" | "elif_clause") && p.child_by_field_name("condition") != Some(c)
     };
     match p.kind() {
-        "if_statement" if branch(a) && branch(b) => Some((p, "invoked in different branches of one if")),
+        "if_statement" if branch(a) && branch(b) => Some((p, "used in different branches of one if")),
         "block" | "module" if a.kind() == "if_statement" && a.child_by_field_name("alternative").is_none() => {
             let body = a.child_by_field_name("consequence")?;
             let mut cur = body.walk();
             let last = body.named_children(&mut cur).filter(|c| c.kind() != "comment").last()?;
             let in_body = body.start_byte() <= x.start_byte() && x.end_byte() <= body.end_byte();
             (in_body && matches!(last.kind(), "return_statement" | "raise_statement"))
-                .then_some((a, "invoked in an if that returns, and after it"))
+                .then_some((a, "used in an if that returns, and after it"))
         }
         _ => None,
     }
@@ -454,15 +457,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
             BKind::Func(def, fscope) => t.returned_model(def, fscope, 0).map(|u| (format!("{name}()"), u)),
             // a class that wraps exactly one model in a `self.` attribute:
             // its instances stand for that model (`clf = KeyPointClassifier()`)
-            BKind::Class(cscope) => {
-                let held: BTreeSet<usize> = a
-                    .self_attr_bindings(cscope)
-                    .into_iter()
-                    .filter_map(|b| t.binding_model(b, 0))
-                    .filter(|u| *u < FOREIGN)
-                    .collect();
-                (held.len() == 1).then(|| (format!("{name}()"), *held.first().expect("one")))
-            }
+            BKind::Class(cscope) => t.class_model(cscope).map(|u| (format!("{name}()"), u)),
             _ => None,
         };
         out.extend(m.filter(|(_, u)| *u < FOREIGN));
@@ -566,6 +561,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         Some(Binding { kind: BKind::Func(def, fscope), .. }) => {
                             return self.returned_model(def, fscope, depth + 1)
                         }
+                        // an instance of a local class that wraps one model
+                        Some(Binding { kind: BKind::Class(cscope), .. }) => return self.class_model(cscope),
                         Some(Binding { kind: BKind::Import(_), .. }) => return self.foreign_of(f, scope, "()"),
                         _ => {}
                     }
@@ -591,6 +588,26 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         let key = format!("{q}{suffix}");
         Some(FOREIGN + intern(&mut self.foreign.borrow_mut(), key))
+    }
+
+    /// The model a class wraps, so that its instances stand for it
+    /// (`clf = KeyPointClassifier()`): the one model held in its `self.`
+    /// attributes, else the one model its body loads (a load cached in a
+    /// module dict, a hosted call in a method).
+    fn class_model(&self, cscope: usize) -> Option<usize> {
+        let held: BTreeSet<usize> = self
+            .a
+            .self_attr_bindings(cscope)
+            .into_iter()
+            .filter_map(|b| self.binding_model(b, 0))
+            .filter(|u| *u < FOREIGN)
+            .collect();
+        if !held.is_empty() {
+            return (held.len() == 1).then(|| *held.first().expect("one"));
+        }
+        let inside: BTreeSet<usize> =
+            self.loads.iter().filter(|(c, _)| self.a.scope_within(self.scope_of(*c), cscope)).map(|(_, u)| *u).collect();
+        (inside.len() == 1).then(|| *inside.first().expect("one"))
     }
 
     fn binding_model(&self, b: Binding<'t>, depth: u32) -> Option<usize> {
@@ -658,6 +675,21 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             stack.extend(n.named_children(&mut cur));
         }
         None
+    }
+
+    /// The model a call makes without loading it itself: an instance of a
+    /// local class that wraps one model, or a local factory's result
+    /// (`return QwenEmbedder(name)` in one branch, `return OllamaEmbedder(name)`
+    /// after it: the two models are alternatives).
+    fn made(&self, call: Node<'t>, scope: usize) -> Option<usize> {
+        let f = call.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+        if self.loads.iter().any(|(c, _)| c.id() == call.id()) {
+            return None;
+        }
+        match self.a.lookup(&self.a.text(f), scope, call.start_byte())?.kind {
+            BKind::Class(_) | BKind::Func(..) => self.model_of(call, scope, 0).filter(|m| *m < FOREIGN),
+            _ => None,
+        }
     }
 
     /// The model a call runs, if it runs one: `m(x)`, `m.predict(x)`,
