@@ -1026,6 +1026,7 @@ fn topology_fixtures() {
         "fraud-vote",
         "gate-camera",
         "ner-service",
+        "notes-rag",
         "podcast-subtitles",
         "semsearch-registry",
         "sentiment-backends",

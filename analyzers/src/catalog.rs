@@ -274,6 +274,8 @@ pub struct Catalog {
     pub pipeline_defaults: crate::link::PipelineDefaults,
     pub torchvision: crate::modelid::TorchvisionWeights,
     pub ml_libraries: crate::link::MlLibraries,
+    /// Library calls that wire models together (`queries/flows/`).
+    pub flows: crate::flows::Flows,
 }
 
 impl Catalog {
@@ -295,7 +297,14 @@ impl Catalog {
             return Err(derr("contains no *.toml rule file".into()));
         }
         let mut files = Vec::new();
+        let mut flows = None;
         for p in names {
+            if p.file_name().is_some_and(|n| n == "flows.toml") {
+                // the flow rules (queries/flows/flows.toml), not load rules
+                let text = std::fs::read_to_string(&p).map_err(|e| derr(format!("{}: {e}", p.display())))?;
+                flows = Some(text);
+                continue;
+            }
             let text = std::fs::read_to_string(&p).map_err(|e| derr(format!("{}: {e}", p.display())))?;
             files.push((p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(), text));
         }
@@ -305,7 +314,26 @@ impl Catalog {
         } else {
             EMBEDDED_LEGACY_IDS.to_string()
         };
-        Catalog::from_sources(&files, &legacy)
+        let mut c = Catalog::from_sources(&files, &legacy)?;
+        if let Some(text) = flows {
+            c.set_flows(&text)?;
+        }
+        Ok(c)
+    }
+
+    /// Replace the flow rules (a folder's own `flows.toml`).
+    pub fn set_flows(&mut self, text: &str) -> Result<(), CatalogError> {
+        let flows = crate::flows::Flows::parse(text)?;
+        if let Some(f) = flows.rules.iter().find(|f| self.rules.iter().any(|r| r.id == f.id)) {
+            return Err(invalid("flows.toml", format!("flow id {} is also a catalog rule id", f.id)));
+        }
+        let mut hasher = Sha256::new();
+        hasher.update(self.version.as_bytes());
+        hasher.update(text.as_bytes());
+        let hex: String = hasher.finalize().iter().take(6).map(|b| format!("{b:02x}")).collect();
+        self.version = format!("{}-flows-{hex}", self.version.split('-').next().unwrap_or("catalog"));
+        self.flows = flows;
+        Ok(())
     }
 
     /// Compile rule files given as (file name, TOML text).
@@ -333,6 +361,11 @@ impl Catalog {
         let legacy_ids = LegacyIds::from_csv(legacy_csv).map_err(|e| invalid("hf_legacy_canonical_ids.csv", e))?;
         hasher.update(EMBEDDED_PIPELINE_DEFAULTS.as_bytes());
         hasher.update(EMBEDDED_ML_LIBRARIES.as_bytes());
+        hasher.update(crate::flows::EMBEDDED_FLOWS.as_bytes());
+        let flows = crate::flows::Flows::embedded()?;
+        if let Some(f) = flows.rules.iter().find(|f| rules.iter().any(|r| r.id == f.id)) {
+            return Err(invalid("flows/flows.toml", format!("flow id {} is also a catalog rule id", f.id)));
+        }
         let pipeline_defaults = crate::link::PipelineDefaults::from_csv(EMBEDDED_PIPELINE_DEFAULTS)
             .map_err(|e| invalid("transformers_pipeline_defaults.csv", e))?;
         let ml_libraries =
@@ -377,6 +410,7 @@ impl Catalog {
             pipeline_defaults,
             ml_libraries,
             torchvision,
+            flows,
         })
     }
 

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod flows;
 pub mod link;
 pub mod manifest;
 pub mod modelid;

@@ -283,13 +283,13 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
 
 pub(crate) struct Analysis<'t, 'c> {
     src: &'t [u8],
-    catalog: &'c Catalog,
+    pub(crate) catalog: &'c Catalog,
     scopes: Vec<Scope<'t>>,
     /// Qualified names bound by imports (indexed by `BKind::Import`).
     imports: Vec<String>,
     star_imports: Vec<String>,
     pub(crate) calls: Vec<(Node<'t>, usize)>,
-    imported_roots: std::collections::BTreeSet<String>,
+    pub(crate) imported_roots: std::collections::BTreeSet<String>,
     /// Package of the analysed file, for relative imports.
     package: Vec<String>,
     /// Top-level module names of the repository.

@@ -11,6 +11,7 @@
 //!
 //! The repository's class follows from its nodes and edge kinds.
 
+use crate::flows::{Arg, FlowKind};
 use crate::python::{Analysis, BKind, Binding};
 use std::collections::BTreeSet;
 use tree_sitter::Node;
@@ -212,6 +213,8 @@ struct Topo<'a, 't, 'c> {
     /// `origins` of names and calls by (node, scope): a name used many
     /// times, or a value reached from many uses, is traced once.
     traced: std::cell::RefCell<Traced>,
+    /// `carried` answers by (node, scope).
+    carries: std::cell::RefCell<Traced>,
 }
 
 /// Origins already traced, by (node id, scope).
@@ -238,6 +241,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         memo: Default::default(),
         returns: Default::default(),
         traced: Default::default(),
+        carries: Default::default(),
     };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
@@ -250,6 +254,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         if let Some(m) = t.made(call, scope) {
             sites.push((call, m));
         }
+        // pipeline: models wired together inside a library call
+        t.composed(call, scope, &mut out);
         if let Some(b) = t.invoked(call, scope) {
             invoked_ids.insert(b);
             if b < FOREIGN {
@@ -322,6 +328,10 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         let summaries = t.summaries(&feeds);
         return FileTopology { edges: out.into_iter().collect(), foreign: t.foreign.into_inner(), summaries, foreign_calls };
     };
+    // pipeline: a LangChain `a | b | c` chain
+    if let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) {
+        t.piped(root, &mut out);
+    }
     // Arithmetic can only combine outputs of two or more invoked models.
     let mut stack = if invoked_ids.len() >= 2 { vec![root] } else { Vec::new() };
     while let Some(n) = stack.pop() {
@@ -396,6 +406,27 @@ fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
     v
 }
 
+/// The values a function's own `return` statements return (not those of
+/// nested functions, classes or lambdas).
+fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
+    let mut out = Vec::new();
+    let Some(body) = def.child_by_field_name("body") else { return out };
+    let mut stack = vec![body];
+    while let Some(n) = stack.pop() {
+        match n.kind() {
+            "function_definition" | "class_definition" | "lambda" => continue,
+            "return_statement" => {
+                out.extend(n.named_child(0));
+                continue;
+            }
+            _ => {}
+        }
+        let mut cur = n.walk();
+        stack.extend(n.named_children(&mut cur));
+    }
+    out
+}
+
 /// The index of `key` in `v`, appended if new.
 fn intern<T: PartialEq>(v: &mut Vec<T>, key: T) -> usize {
     match v.iter().position(|k| *k == key) {
@@ -449,6 +480,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         memo: Default::default(),
         returns: Default::default(),
         traced: Default::default(),
+        carries: Default::default(),
     };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
@@ -659,22 +691,213 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn returned_model_uncached(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
-        let body = def.child_by_field_name("body")?;
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "function_definition" | "class_definition" | "lambda" => continue,
-                "return_statement" => {
-                    if let Some(m) = n.named_child(0).and_then(|v| self.model_of(v, fscope, depth + 1)) {
-                        return Some(m);
+        returned_values(def).into_iter().find_map(|v| self.model_of(v, fscope, depth + 1))
+    }
+
+    /// The names a call goes by for the flow rules: its qualified name and,
+    /// for a method, `?.method`.
+    fn call_names(&self, call: Node<'t>, scope: usize) -> Vec<String> {
+        let Some(f) = call.child_by_field_name("function") else { return Vec::new() };
+        let mut names: Vec<String> = self.a.qualify(f, scope, call.start_byte(), 0).into_iter().collect();
+        if let Some(attr) = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute") {
+            names.push(format!("?.{}", self.a.text(attr)));
+        }
+        names
+    }
+
+    /// The arguments of a call a flow rule names.
+    fn flow_args(&self, call: Node<'t>, spec: &[Arg]) -> Vec<Node<'t>> {
+        let mut out = Vec::new();
+        let args = call.child_by_field_name("arguments");
+        let mut positional = Vec::new();
+        let mut keywords = Vec::new();
+        if let Some(args) = args {
+            let mut cur = args.walk();
+            for c in args.named_children(&mut cur) {
+                match c.kind() {
+                    "keyword_argument" => {
+                        if let (Some(n), Some(v)) = (c.child_by_field_name("name"), c.child_by_field_name("value")) {
+                            keywords.push((self.a.text(n).into_owned(), v));
+                        }
+                    }
+                    "comment" | "list_splat" | "dictionary_splat" => {}
+                    _ => positional.push(c),
+                }
+            }
+        }
+        for s in spec {
+            match s {
+                Arg::Keyword(k) => out.extend(keywords.iter().filter(|(n, _)| n == k).map(|(_, v)| *v)),
+                Arg::Position(i) => out.extend(positional.get(*i).copied()),
+                Arg::Receiver => out.extend(
+                    call.child_by_field_name("function")
+                        .filter(|f| f.kind() == "attribute")
+                        .and_then(|f| f.child_by_field_name("object")),
+                ),
+            }
+        }
+        out
+    }
+
+    /// The models an expression carries: a model object, or a library
+    /// object built from model objects by a carry or compose flow rule
+    /// (a vector store over an embedding model, its retriever, a chain).
+    fn carried(&self, e: Node<'t>, scope: usize, depth: u32) -> std::rc::Rc<BTreeSet<usize>> {
+        let key = (e.id(), scope);
+        if let Some(c) = self.carries.borrow().get(&key) {
+            return c.clone();
+        }
+        self.carries.borrow_mut().insert(key, Default::default());
+        let c = std::rc::Rc::new(self.carried_uncached(e, scope, depth));
+        self.carries.borrow_mut().insert(key, c.clone());
+        c
+    }
+
+    fn carried_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        self.steps.set(self.steps.get() + 1);
+        if depth > MAX || self.steps.get() > BUDGET {
+            return out;
+        }
+        // Names and local factories: every model that may reach, not only
+        // the latest (`if local: llm = A() else: llm = B()`).
+        if !matches!(e.kind(), "identifier" | "call" | "attribute") {
+            if let Some(m) = self.model_of(e, scope, 0) {
+                out.insert(m);
+                return out;
+            }
+        }
+        let mut add = |n: Node<'t>, s: usize| out.extend(self.carried(n, s, depth + 1).iter().copied());
+        match e.kind() {
+            "identifier" => {
+                let name = self.a.text(e);
+                if let Some(b) = self.a.lookup(&name, scope, e.start_byte()) {
+                    for b in self.reaching(b, &name, e) {
+                        if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
+                            if !(v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte()) {
+                                add(v, b.scope);
+                            }
+                        }
                     }
                 }
-                _ => {}
             }
-            let mut cur = n.walk();
-            stack.extend(n.named_children(&mut cur));
+            "attribute" => {
+                let Some(obj) = e.child_by_field_name("object") else { return out };
+                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                    let attr = e.child_by_field_name("attribute").map(|a| self.a.text(a).into_owned()).unwrap_or_default();
+                    if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) =
+                        self.a.lookup_self_attr(&attr, scope, e.start_byte())
+                    {
+                        add(v, bs);
+                    }
+                }
+            }
+            "call" => {
+                let names = self.call_names(e, scope);
+                if self.a.catalog.flows.for_call(&names).is_some() {
+                    let mut all = self.flow_args(e, &[Arg::Receiver]);
+                    if let Some(args) = e.child_by_field_name("arguments") {
+                        let mut cur = args.walk();
+                        all.extend(args.named_children(&mut cur).filter(|c| c.kind() != "comment"));
+                    }
+                    for n in all {
+                        add(n, scope);
+                    }
+                } else if let Some((def, fscope)) = self.local_callee(e, scope) {
+                    // a local function that builds one: what it returns
+                    for v in returned_values(def) {
+                        add(v, fscope);
+                    }
+                }
+            }
+            "keyword_argument" | "pair" => {
+                if let Some(v) = e.child_by_field_name("value") {
+                    add(v, scope);
+                }
+            }
+            "binary_operator" | "dictionary" | "list" | "tuple" | "parenthesized_expression" | "await" => {
+                let mut cur = e.walk();
+                let children: Vec<Node<'t>> = e.named_children(&mut cur).collect();
+                for c in children {
+                    add(c, scope);
+                }
+            }
+            _ => {}
         }
-        None
+        if out.is_empty() {
+            out.extend(self.model_of(e, scope, 0));
+        }
+        out
+    }
+
+    /// A compose flow rule's call: the models its upstream arguments carry
+    /// feed those its downstream arguments carry.
+    fn composed(&self, call: Node<'t>, scope: usize, out: &mut BTreeSet<FileEdge>) {
+        let names = self.call_names(call, scope);
+        let Some(flow) = self.a.catalog.flows.for_call(&names).filter(|f| f.kind == FlowKind::Compose) else { return };
+        let collect = |spec: &[Arg]| -> BTreeSet<usize> {
+            self.flow_args(call, spec)
+                .into_iter()
+                .flat_map(|n| self.carried(n, scope, 0).iter().copied().collect::<Vec<_>>())
+                .collect()
+        };
+        let up = collect(&flow.upstream);
+        let down = collect(&flow.downstream);
+        let why = format!(
+            "{} {}: {}",
+            flow.id, flow.name, "the upstream model's output reaches the downstream model inside the library"
+        );
+        for &u in up.iter().filter(|u| **u < PARAM) {
+            for &d in down.iter().filter(|d| **d < PARAM && **d != u) {
+                out.insert(self.edge(EdgeKind::Pipeline, u, d, call, &why));
+            }
+        }
+    }
+
+    /// Chains of a pipe flow rule's operator (`retriever | prompt | llm`):
+    /// each operand that carries a model feeds the next one that does.
+    fn piped(&self, root: Node<'t>, out: &mut BTreeSet<FileEdge>) {
+        for (op, flow) in self.a.catalog.flows.pipe_operators() {
+            if !flow.imports.iter().any(|m| self.a.imported_roots.contains(m)) {
+                continue;
+            }
+            let is_pipe = |n: Node<'t>| {
+                n.kind() == "binary_operator" && n.child_by_field_name("operator").is_some_and(|o| self.a.text(o) == op)
+            };
+            let mut stack = vec![root];
+            while let Some(n) = stack.pop() {
+                let mut cur = n.walk();
+                stack.extend(n.named_children(&mut cur));
+                if !is_pipe(n) || n.parent().is_some_and(is_pipe) {
+                    continue;
+                }
+                // the operands, left to right
+                let mut operands = Vec::new();
+                let mut todo = vec![n];
+                while let Some(x) = todo.pop() {
+                    if is_pipe(x) {
+                        todo.extend(x.child_by_field_name("right"));
+                        todo.extend(x.child_by_field_name("left"));
+                    } else {
+                        operands.push(x);
+                    }
+                }
+                let scope = self.scope_of(n);
+                let sets: Vec<BTreeSet<usize>> = operands
+                    .iter()
+                    .map(|o| self.carried(*o, scope, 0).iter().copied().filter(|m| *m < PARAM).collect())
+                    .collect();
+                let why = format!("{} {}: each runnable's output is the next one's input", flow.id, flow.name);
+                let carrying: Vec<&BTreeSet<usize>> = sets.iter().filter(|s| !s.is_empty()).collect();
+                for w in carrying.windows(2) {
+                    for &u in w[0] {
+                        for &d in w[1].iter().filter(|d| **d != u) {
+                            out.insert(self.edge(EdgeKind::Pipeline, u, d, n, &why));
+                        }
+                    }
+                }
+            }
+        }
     }
 
     /// The model a call makes without loading it itself: an instance of a
@@ -773,16 +996,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     // Only back to the latest one that always runs before
                     // the use (`for box in plates: x1 = box[0]` hides an
                     // earlier loop's `x1`).
-                    let mut all = self.a.bindings_in(b.scope, &name, e.start_byte());
-                    all.sort_by_key(|b| b.pos);
-                    if let Some(k) = all.iter().rposition(|b| dominates(b, e)) {
-                        all.drain(..k);
-                    }
-                    if all.is_empty() {
-                        all.push(b);
-                    }
                     let bscope = b.scope;
-                    for b in all {
+                    for b in self.reaching(b, &name, e) {
                         if let BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v) = b.kind {
                             if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
                                 continue;
@@ -830,6 +1045,22 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
         }
+    }
+
+    /// The assignments of a name that may reach a use: every one before
+    /// it in the binding's scope, back to the latest that always runs
+    /// before the use (`for box in plates: x1 = box[0]` hides an earlier
+    /// loop's `x1`); the found binding when there is none.
+    fn reaching(&self, b: Binding<'t>, name: &str, e: Node<'t>) -> Vec<Binding<'t>> {
+        let mut all = self.a.bindings_in(b.scope, name, e.start_byte());
+        all.sort_by_key(|b| b.pos);
+        if let Some(k) = all.iter().rposition(|b| dominates(b, e)) {
+            all.drain(..k);
+        }
+        if all.is_empty() {
+            all.push(b);
+        }
+        all
     }
 
     fn fills(&self) -> &std::collections::HashMap<(usize, String), Vec<Node<'t>>> {
@@ -898,21 +1129,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX {
             return;
         }
-        let Some(body) = def.child_by_field_name("body") else { return };
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
-            match n.kind() {
-                "function_definition" | "class_definition" | "lambda" => continue,
-                "return_statement" => {
-                    if let Some(v) = n.named_child(0) {
-                        self.origins(v, fscope, depth + 1, out);
-                    }
-                    continue;
-                }
-                _ => {}
-            }
-            let mut cur = n.walk();
-            stack.extend(n.named_children(&mut cur));
+        for v in returned_values(def) {
+            self.origins(v, fscope, depth + 1, out);
         }
     }
 
@@ -1065,8 +1283,14 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
         if i < FOREIGN {
             return vec![(fi, i)];
         }
-        let Some(key) = facts[fi].foreign.get(i - FOREIGN) else { return Vec::new() };
-        let key = canonical(key);
+        let Some(raw) = facts[fi].foreign.get(i - FOREIGN) else { return Vec::new() };
+        // A model a module binds itself (`embedder = HuggingFaceEmbeddings(...)`)
+        // is offered under its own name, which the alias chain would follow
+        // on to the library's class.
+        if let Some(m) = offered.get(raw.as_str()) {
+            return vec![*m];
+        }
+        let key = canonical(raw);
         if let Some(m) = offered.get(&key) {
             return vec![*m];
         }

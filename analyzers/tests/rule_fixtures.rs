@@ -121,6 +121,77 @@ fn every_fixture_belongs_to_a_rule() {
     for entry in std::fs::read_dir(fixtures_dir()).expect("fixtures dir") {
         let p = entry.expect("entry").path();
         let stem = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
-        assert!(catalog.rule(&stem).is_some(), "fixture {} names no rule", p.display());
+        let flow = catalog.flows.rules.iter().any(|f| f.id == stem);
+        assert!(catalog.rule(&stem).is_some() || flow, "fixture {} names no rule", p.display());
     }
+}
+
+/// Every flow rule (`queries/flows/flows.toml`) has a fixture with edges that
+/// must be drawn (`# expect-edge: ID from=LINE to=LINE` on the line the edge
+/// is evidenced at, the load lines as endpoints) and a line where none may be
+/// (`# expect-none`); no other flow edge may appear.
+#[test]
+fn every_flow_rule_has_a_fixture_that_passes() {
+    let catalog = Catalog::embedded().expect("embedded catalog");
+    let mut failures = Vec::new();
+    for flow in &catalog.flows.rules {
+        let path = fixtures_dir().join(format!("{}.py", flow.id));
+        let Ok(src) = std::fs::read_to_string(&path) else {
+            failures.push(format!("{}: no fixture at {}", flow.id, path.display()));
+            continue;
+        };
+        let mut expected: Vec<(u32, String, u32, u32)> = Vec::new();
+        let mut none = Vec::new();
+        for (i, line) in src.lines().enumerate() {
+            let n = i as u32 + 1;
+            for part in line.split("expect-edge: ").skip(1) {
+                let mut w = part.split_whitespace();
+                let id = w.next().unwrap_or_default().to_string();
+                let num = |x: Option<&str>, k: &str| x.and_then(|v| v.strip_prefix(k)).and_then(|v| v.parse::<u32>().ok());
+                match (num(w.next(), "from="), num(w.next(), "to=")) {
+                    (Some(f), Some(t)) => expected.push((n, id, f, t)),
+                    _ => failures.push(format!("{}.py:{n}: expect-edge needs from=LINE to=LINE", flow.id)),
+                }
+            }
+            if line.contains("# expect-none") {
+                none.push(n);
+            }
+        }
+        if expected.is_empty() || none.is_empty() {
+            failures.push(format!("{}: the fixture needs an expect-edge case and an expect-none case", flow.id));
+        }
+        let facts = python::analyze_source(src.as_bytes(), &catalog);
+        let line_of = |i: usize| match facts.usages[i].location {
+            schemas::Location::Line(l) => l,
+            _ => 0,
+        };
+        let mut got: Vec<(u32, String, u32, u32)> = facts
+            .edges
+            .iter()
+            .filter(|e| e.why.starts_with("WF"))
+            .map(|e| {
+                let schemas::Location::Line(at) = e.at else { unreachable!("python source") };
+                (at, e.why.split_whitespace().next().unwrap_or_default().to_string(), line_of(e.from), line_of(e.to))
+            })
+            .collect();
+        got.sort();
+        expected.sort();
+        for e in &expected {
+            if !got.contains(e) {
+                failures
+                    .push(format!("{}.py:{}: expected {} edge {} -> {} not drawn (drawn: {got:?})", flow.id, e.0, e.1, e.2, e.3));
+            }
+        }
+        for g in &got {
+            if !expected.contains(g) {
+                failures.push(format!("{}.py:{}: unexpected {} edge {} -> {}", flow.id, g.0, g.1, g.2, g.3));
+            }
+        }
+        for n in &none {
+            if facts.edges.iter().any(|e| e.at == schemas::Location::Line(*n)) {
+                failures.push(format!("{}.py:{n}: an edge on a must-not line", flow.id));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} flow fixture failures:\n{}", failures.len(), failures.join("\n"));
 }

@@ -259,8 +259,24 @@ fn print_rules(c: &Catalog, json: bool) {
             println!("{:<6} {:<5} {:<12} {:<40} {}", r.id, r.source.as_str(), r.ecosystem, r.name, r.doc);
         }
     }
+    for f in &c.flows.rules {
+        let kind = match f.kind {
+            analyzers::flows::FlowKind::Carry => "carry",
+            analyzers::flows::FlowKind::Compose => "compose",
+            analyzers::flows::FlowKind::Pipe => "pipe",
+        };
+        if json {
+            let v = serde_json::json!({
+                "id": f.id, "name": f.name, "flow": kind, "callees": f.callees, "operator": f.operator,
+                "file": "flows/flows.toml", "doc": f.doc, "example": f.example,
+            });
+            println!("{v}");
+        } else {
+            println!("{:<6} {:<5} {:<12} {:<40} {}", f.id, "flow", kind, f.name, f.doc);
+        }
+    }
     if !json {
-        println!("{} rules, catalog version {}", c.rules().len(), c.version());
+        println!("{} rules and {} flow rules, catalog version {}", c.rules().len(), c.flows.rules.len(), c.version());
     }
 }
 
