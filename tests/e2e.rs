@@ -1028,6 +1028,7 @@ fn topology_fixtures() {
         "ner-service",
         "notes-rag",
         "podcast-subtitles",
+        "sdxl-studio",
         "semsearch-registry",
         "sentiment-backends",
         "shelf-scanner",
@@ -1093,4 +1094,24 @@ fn topology_fixtures() {
     for m in MATCHING {
         assert!(matching.contains(m), "{m} no longer matches:\n{}", report.join("\n"));
     }
+    // sdxl-studio's loads go through a registry of another module: a keyed
+    // item resolves to its class (and the model to the namespace's constant),
+    // an item for a run-time key keeps the api as written.
+    let usages = export_jsonl(&db, &["--table", "usages", "--repo", "sdxl-studio"]);
+    let row = |line: u64| {
+        usages
+            .iter()
+            .find(|u| u["line"] == line)
+            .map(|u| (u["api"].as_str().unwrap_or("").to_string(), u["model"].clone(), u["ecosystem"].clone()))
+    };
+    assert_eq!(
+        row(19),
+        Some((
+            "diffusers.StableDiffusionXLImg2ImgPipeline.from_pretrained".to_string(),
+            Value::from("stabilityai/stable-diffusion-xl-refiner-1.0"),
+            Value::from("huggingface")
+        ))
+    );
+    assert_eq!(row(13), Some(("Pipeline.from_single_file".to_string(), Value::Null, Value::from("huggingface"))));
+    assert_eq!(row(15), Some(("Pipeline.from_pretrained".to_string(), Value::Null, Value::from("huggingface"))));
 }

@@ -73,30 +73,30 @@ impl FileFacts {
         for (i, _) in self.pending_models.iter_mut() {
             *i = new_index[*i];
         }
-        for e in self.edges.iter_mut() {
-            if e.from < topology::FOREIGN {
-                e.from = new_index[e.from];
-            }
-            if e.to < topology::FOREIGN {
-                e.to = new_index[e.to];
-            }
-        }
-        for (_, i) in self.model_exports.iter_mut() {
-            *i = new_index[*i];
-        }
+        self.remap_models(|m| if m < topology::PENDING { Some(new_index[m]) } else { Some(m) });
+    }
+
+    /// Rewrite every model index of the file's topology facts (edges,
+    /// exports, summaries, foreign-call arguments); `None` drops the entry.
+    /// Foreign and parameter ids are left alone.
+    pub fn remap_models(&mut self, f: impl Fn(usize) -> Option<usize>) {
+        let g = |m: usize| if m < topology::FOREIGN { f(m) } else { Some(m) };
+        self.edges = std::mem::take(&mut self.edges)
+            .into_iter()
+            .filter_map(|mut e| {
+                e.from = g(e.from)?;
+                e.to = g(e.to)?;
+                Some(e)
+            })
+            .collect();
+        self.model_exports = std::mem::take(&mut self.model_exports).into_iter().filter_map(|(n, i)| Some((n, g(i)?))).collect();
         for s in self.summaries.iter_mut() {
-            for (_, m) in s.feeds.iter_mut() {
-                *m = new_index[*m];
-            }
-            for m in s.returns.iter_mut() {
-                *m = new_index[*m];
-            }
+            s.feeds = std::mem::take(&mut s.feeds).into_iter().filter_map(|(p, m)| Some((p, g(m)?))).collect();
+            s.returns = std::mem::take(&mut s.returns).into_iter().filter_map(g).collect();
         }
         for c in self.foreign_calls.iter_mut() {
-            for m in c.args.iter_mut().flatten().chain(c.kwargs.iter_mut().flat_map(|(_, o)| o.iter_mut())) {
-                if *m < topology::FOREIGN {
-                    *m = new_index[*m];
-                }
+            for o in c.args.iter_mut().chain(c.kwargs.iter_mut().map(|(_, o)| o)) {
+                *o = std::mem::take(o).into_iter().filter_map(g).collect();
             }
         }
     }

@@ -241,13 +241,22 @@ impl<'a> ModuleIndex<'a> {
                 if name.contains("()") {
                     return None;
                 }
-                self.exports[file].get(name.as_str()).map(|e| (end, *e, called))
+                // a keyed item (`PIPELINES[img2img]`), else any item (`PIPELINES[]`)
+                let any = match name.strip_suffix(']').and_then(|n| n.rsplit_once('[')) {
+                    Some((base, key)) if !key.is_empty() => Some(format!("{base}[]")),
+                    _ => None,
+                };
+                let exports = &self.exports[file];
+                exports.get(name.as_str()).or_else(|| any.as_deref().and_then(|a| exports.get(a))).map(|e| (end, *e, called))
             })?;
             let rest: String = segs[end..].iter().map(|s| format!(".{s}")).collect();
+            let file = self.paths[file].to_string();
             return match (e, called) {
-                (Export::Value(v), false) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
-                (Export::Value(v), true) => Some(Substituted::Name(format!("{v}(){rest}"), self.paths[file].to_string())),
-                (Export::Returns(v), true) => Some(Substituted::Name(format!("{v}{rest}"), self.paths[file].to_string())),
+                (Export::Value(v), false) => Some(Substituted::Name(format!("{v}{rest}"), file, false)),
+                (Export::Value(v), true) => Some(Substituted::Name(format!("{v}(){rest}"), file, false)),
+                (Export::AnyItem(v), false) => Some(Substituted::Name(format!("{v}{rest}"), file, true)),
+                (Export::AnyItem(v), true) => Some(Substituted::Name(format!("{v}(){rest}"), file, true)),
+                (Export::Returns(v), true) => Some(Substituted::Name(format!("{v}{rest}"), file, false)),
                 (Export::Str(s, kind), false) if rest.is_empty() => Some(Substituted::Str(s.clone(), *kind)),
                 _ => None,
             };
@@ -260,12 +269,14 @@ impl<'a> ModuleIndex<'a> {
         let mut cur = q.to_string();
         let mut from = importer.to_string();
         let mut last = None;
+        let mut any = false;
         for _ in 0..8 {
             match self.substitute(&cur, &from) {
-                Some(Substituted::Name(n, file)) => {
+                Some(Substituted::Name(n, file, a)) => {
                     cur = n.clone();
                     from = file.clone();
-                    last = Some(Substituted::Name(n, file));
+                    any |= a;
+                    last = Some(Substituted::Name(n, file, any));
                 }
                 Some(s @ Substituted::Str(..)) => return Some(s),
                 None => break,
@@ -276,8 +287,9 @@ impl<'a> ModuleIndex<'a> {
 }
 
 enum Substituted {
-    /// A qualified name, and the file whose export produced it.
-    Name(String, String),
+    /// A qualified name, the file whose export produced it, and whether it
+    /// is only one of a registry's values (`Export::AnyItem`) on the way.
+    Name(String, String, bool),
     Str(String, Resolvable),
 }
 
@@ -335,15 +347,15 @@ fn read_config(c: &crate::config::ConfigRef, importer: &str, configs: &Configs) 
 /// a client created in one module and called in another, a model name kept
 /// in a config module or a configuration file.
 pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog, configs: &Configs) {
-    let mut new_usages: Vec<(usize, schemas::ModelUsage)> = Vec::new();
+    let mut new_usages: Vec<(usize, usize, schemas::ModelUsage)> = Vec::new();
     let mut models: Vec<(usize, usize, String, Resolvable)> = Vec::new();
     {
         let index = ModuleIndex::build(facts);
         for (fi, f) in facts.iter().enumerate() {
             let importer = f.report.path.as_str();
-            for p in &f.pending {
+            for (k, p) in f.pending.iter().enumerate() {
                 if let Some(u) = match_pending(p, importer, &index, catalog, configs) {
-                    new_usages.push((fi, u));
+                    new_usages.push((fi, k, u));
                 }
             }
             for (ui, r) in &f.pending_models {
@@ -359,10 +371,17 @@ pub fn link_cross_file(facts: &mut [FileFacts], catalog: &Catalog, configs: &Con
             crate::usage::set_model(u, rule, v, kind, catalog);
         }
     }
-    for (fi, u) in new_usages {
+    // Pending calls that are loads become topology nodes; the others go.
+    let mut resolved: Vec<HashMap<usize, usize>> = vec![HashMap::new(); facts.len()];
+    for (fi, k, u) in new_usages {
+        if u.source != schemas::Source::Aux {
+            resolved[fi].insert(k, facts[fi].report.usages.len());
+        }
         facts[fi].report.usages.push(u);
     }
-    for f in facts.iter_mut() {
+    for (f, r) in facts.iter_mut().zip(&resolved) {
+        let pending = crate::topology::PENDING;
+        f.remap_models(|m| if m >= pending { r.get(&(m - pending)).copied() } else { Some(m) });
         f.sort_usages();
     }
 }
@@ -384,11 +403,12 @@ fn match_pending(
     catalog: &Catalog,
     configs: &Configs,
 ) -> Option<schemas::ModelUsage> {
-    let Some(Substituted::Name(q, _)) = index.resolve(&p.callee, importer) else { return None };
+    let Some(Substituted::Name(q, _, any)) = index.resolve(&p.callee, importer) else { return None };
+    let api = if any { p.written.clone() } else { q.replace("()", "") };
     let (rule, (mut u, pending_model)) = catalog
         .rules_for(&q)
         .into_iter()
-        .find_map(|r| crate::usage::build(r, q.replace("()", ""), &p.args, &p.site, catalog).map(|b| (r, b)))?;
+        .find_map(|r| crate::usage::build(r, api.clone(), &p.args, &p.site, catalog).map(|b| (r, b)))?;
     if let Some(r) = pending_model {
         if let Some((v, kind)) = resolve_pending(&r, importer, index, configs) {
             crate::usage::set_model(&mut u, rule, v, kind, catalog);

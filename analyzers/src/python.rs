@@ -197,7 +197,11 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
                 }
                 facts.usages.push(*u);
             }
-            Matched::Pending(p) => facts.pending.push(*p),
+            Matched::Pending(p) => {
+                // a node of the topology if the link step finds a load
+                loads.push((call, crate::topology::PENDING + facts.pending.len()));
+                facts.pending.push(*p);
+            }
             Matched::Nothing => {}
         }
     }
@@ -205,7 +209,8 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
         facts.exports = a.exports();
     }
     if loads.len() >= 2 || !repo_roots.is_empty() {
-        let api_sites: Vec<bool> = loads.iter().map(|(_, i)| facts.usages[*i].source == Source::Api).collect();
+        let api_sites: Vec<bool> =
+            loads.iter().map(|(_, i)| facts.usages.get(*i).is_some_and(|u| u.source == Source::Api)).collect();
         let t = crate::topology::edges(&a, &loads, &api_sites);
         facts.edges = t.edges;
         facts.foreign = t.foreign;
@@ -393,6 +398,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
             .collect();
         v.sort_by(|a, b| a.0.cmp(b.0));
         v.into_iter().map(|(_, b)| b).collect()
+    }
+
+    /// Every binding of `self.attr` in the class enclosing `scope`, in the
+    /// order they were made.
+    pub(crate) fn self_attr_all(&self, attr: &str, scope: usize) -> Vec<Binding<'t>> {
+        let Some(cls) = self.enclosing_class(scope) else { return Vec::new() };
+        self.scopes[cls].bindings.get(&format!("self.{attr}")).cloned().unwrap_or_default()
     }
 
     /// Whether `scope` is `outer` or nested inside it.
@@ -875,7 +887,19 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "parenthesized_expression" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             "await" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             // An item of a registry: `sam_model_registry["vit_h"]` is `segment_anything.sam_model_registry[]`.
-            "subscript" => Some(format!("{}[]", self.qualify(expr.child_by_field_name("value")?, scope, pos, depth + 1)?)),
+            // An item of a registry of the repository with a literal key
+            // keeps the key (`Config.PIPELINES[img2img]`), so the link step
+            // can take that item.
+            "subscript" => {
+                let base = self.qualify(expr.child_by_field_name("value")?, scope, pos, depth + 1)?;
+                let key = expr
+                    .child_by_field_name("subscript")
+                    .filter(|k| k.kind() == "string")
+                    .and_then(|k| self.resolve(k, scope, depth + 1).value)
+                    .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .filter(|_| self.repo_roots.contains(base.split('.').next().unwrap_or_default()));
+                Some(format!("{base}[{}]", key.unwrap_or_default()))
+            }
             _ => None,
         }
     }
@@ -913,7 +937,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         match b.kind {
             BKind::Import(i) => Some(self.imports[i].clone()),
             BKind::Value(v) | BKind::WithAs(v) => match v.kind() {
-                "call" | "identifier" | "attribute" | "parenthesized_expression" | "await" => {
+                "call" | "identifier" | "attribute" | "parenthesized_expression" | "await" | "subscript" => {
                     self.qualify(v, b.scope, v.start_byte(), depth + 1)
                 }
                 _ => None,
@@ -1360,7 +1384,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let last = m.rsplit('.').next().unwrap_or(m).trim_end_matches("()");
                 if self.repo_roots.contains(root) && self.catalog.may_end_with(last) {
                     let args = self.call_args(call, scope);
-                    return Matched::Pending(Box::new(PendingCall { callee: m.to_string(), args, site: self.call_site(call) }));
+                    let written = self.text(func).split_whitespace().collect::<String>();
+                    return Matched::Pending(Box::new(PendingCall {
+                        callee: m.to_string(),
+                        written,
+                        args,
+                        site: self.call_site(call),
+                    }));
                 }
             }
             // Method rules (`?.load_weights`) for receivers no rule names.
@@ -1673,6 +1703,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
         names.sort_by(|a, b| a.0.cmp(b.0));
         for (name, bs) in names {
             let Some(b) = bs.last() else { continue };
+            if let BKind::Value(v) = b.kind {
+                self.member_exports(name, v, 0, 0, &mut out);
+            }
             let e = match b.kind {
                 BKind::Value(v) => {
                     let r = self.resolve(v, 0, 0);
@@ -1730,6 +1763,68 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 Some(BKind::Class(inner)) => self.class_exports(&format!("{prefix}.{name}"), inner, depth + 1, out),
                 _ => {}
             }
+            if let Some(BKind::Value(v)) = bs.last().map(|b| b.kind) {
+                self.member_exports(&format!("{prefix}.{name}"), v, cs, depth + 1, out);
+            }
+        }
+    }
+
+    /// Members of a configuration value, as dotted names: the keywords of
+    /// a namespace (`Config = SimpleNamespace(VAE="madebyollin/sdxl-vae",
+    /// PIPELINES={...})` exports `Config.VAE`), and the items of a registry
+    /// dict, all standing for one library (`Config.PIPELINES[]`: its first
+    /// value, when every value qualifies into the same top module).
+    fn member_exports(&self, prefix: &str, v: Node<'t>, scope: usize, depth: u32, out: &mut Vec<(String, Export)>) {
+        if depth > 4 {
+            return;
+        }
+        match v.kind() {
+            "dictionary" => {
+                let mut cur = v.walk();
+                let mut values = Vec::new();
+                for pair in v.named_children(&mut cur).filter(|p| p.kind() == "pair") {
+                    let (Some(k), Some(x)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let q = self.qualify(x, scope, x.start_byte(), 0).filter(|q| self.exportable(q));
+                    if let (Some(key), Some(q)) = (self.resolve(k, scope, 0).value, &q) {
+                        out.push((format!("{prefix}[{key}]"), Export::Value(q.clone())));
+                    }
+                    values.push(q);
+                }
+                let root = |q: &String| q.split('.').next().unwrap_or_default().to_string();
+                if let Some(Some(first)) = values.first() {
+                    if values.iter().all(|q| q.as_ref().is_some_and(|q| root(q) == root(first))) {
+                        out.push((format!("{prefix}[]"), Export::AnyItem(first.clone())));
+                    }
+                }
+            }
+            "call" => {
+                let Some(f) = v.child_by_field_name("function") else { return };
+                let callee = self.qualify(f, scope, v.start_byte(), 0).unwrap_or_default();
+                let namespace = matches!(
+                    callee.as_str(),
+                    "types.SimpleNamespace" | "argparse.Namespace" | "dict" | "easydict.EasyDict" | "box.Box"
+                ) || (f.kind() == "identifier" && self.text(f) == "dict");
+                let Some(args) = v.child_by_field_name("arguments").filter(|_| namespace) else { return };
+                let mut cur = args.walk();
+                for kw in args.named_children(&mut cur).filter(|c| c.kind() == "keyword_argument") {
+                    let (Some(k), Some(x)) = (kw.child_by_field_name("name"), kw.child_by_field_name("value")) else {
+                        continue;
+                    };
+                    let name = format!("{prefix}.{}", self.text(k));
+                    let r = self.resolve(x, scope, 0);
+                    if let Some(s) = r.value {
+                        let kind = if r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind };
+                        out.push((name, Export::Str(s, kind)));
+                    } else if let Some(q) = self.qualify(x, scope, x.start_byte(), 0).filter(|q| self.exportable(q)) {
+                        out.push((name, Export::Value(q)));
+                    } else {
+                        self.member_exports(&name, x, scope, depth + 1, out);
+                    }
+                }
+            }
+            _ => {}
         }
     }
 

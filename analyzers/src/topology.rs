@@ -160,6 +160,11 @@ const MAX: u32 = 24;
 /// Model ids at or above this stand for models of the repository's other
 /// modules (`from .loaders import load_asr`), resolved by the link step.
 pub const FOREIGN: usize = 1 << 40;
+/// Ids from here up to `FOREIGN` are calls the file could not match on its
+/// own (through another module of the repository: `Pipeline =
+/// Config.PIPELINES[key]`), in the order of `FileFacts::pending`; the link
+/// step turns the ones that are loads into usage indices and drops the rest.
+pub const PENDING: usize = 1 << 30;
 /// Ids at or above this stand for a parameter of a module-level function.
 const PARAM: usize = 1 << 50;
 
@@ -264,6 +269,12 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             let mut inputs = BTreeSet::new();
             if let Some(args) = call.child_by_field_name("arguments") {
                 t.origins(args, scope, 0, &mut inputs);
+            }
+            let others = if b < FOREIGN { t.also_invoked(call, scope, b) } else { BTreeSet::new() };
+            for &to in &others {
+                for &from in inputs.iter().filter(|f| **f != to && **f < FOREIGN) {
+                    out.insert(t.edge(EdgeKind::Pipeline, from, to, call, "output of one model reaches the input of the other"));
+                }
             }
             for from in inputs.into_iter().filter(|f| *f != b) {
                 if from >= PARAM {
@@ -918,7 +929,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The model a call runs, if it runs one: `m(x)`, `m.predict(x)`,
     /// `sess.run(...)`, or a hosted-model call (its own invocation).
     fn invoked(&self, call: Node<'t>, scope: usize) -> Option<usize> {
-        if let Some(i) = self.loads.iter().position(|(c, _)| c.id() == call.id()) {
+        // A load runs nothing (a hosted call is its own invocation). A call
+        // the link step may or may not find to be a load is also looked at
+        // as a call of another module's function.
+        if let Some(i) = self.loads.iter().position(|(c, _)| c.id() == call.id()).filter(|i| self.loads[*i].1 < PENDING) {
             return self.api[i].then_some(self.loads[i].1);
         }
         let f = call.child_by_field_name("function")?;
@@ -932,6 +946,45 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
         }
         None
+    }
+
+    /// The other models an invocation may run: the object it calls is a
+    /// name or `self.` attribute bound to different models in different
+    /// places (`if single_file: self.base = A(...) else: self.base = B(...)`,
+    /// then `self.base(prompt)`).
+    fn also_invoked(&self, call: Node<'t>, scope: usize, primary: usize) -> BTreeSet<usize> {
+        let mut out = BTreeSet::new();
+        let Some(f) = call.child_by_field_name("function") else { return out };
+        let object = match f.kind() {
+            "attribute" if self.model_of(f, scope, 0).is_none() => f.child_by_field_name("object"),
+            _ => Some(f),
+        };
+        let Some(o) = object else { return out };
+        let bindings = match o.kind() {
+            "attribute" => {
+                let (Some(obj), Some(attr)) = (o.child_by_field_name("object"), o.child_by_field_name("attribute")) else {
+                    return out;
+                };
+                if obj.kind() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
+                    return out;
+                }
+                self.a.self_attr_all(&self.a.text(attr), scope)
+            }
+            "identifier" => {
+                let name = self.a.text(o);
+                match self.a.lookup(&name, scope, o.start_byte()) {
+                    Some(b) => self.reaching(b, &name, o),
+                    None => return out,
+                }
+            }
+            _ => return out,
+        };
+        for b in bindings {
+            if let Some(m) = self.binding_model(b, 0).filter(|m| *m < FOREIGN && *m != primary) {
+                out.insert(m);
+            }
+        }
+        out
     }
 
     /// The models whose outputs flow into an expression.
@@ -961,6 +1014,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "call" => {
                 if let Some(m) = self.invoked(e, scope) {
                     out.insert(m);
+                    if m < FOREIGN {
+                        out.extend(self.also_invoked(e, scope, m));
+                    }
                     // A name of another module may be a plain function, not a
                     // model: its arguments still flow through.
                     if m < FOREIGN {
@@ -977,7 +1033,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 if let Some(f) = e.child_by_field_name("function").filter(|f| f.kind() == "attribute") {
                     if let Some(o) = f.child_by_field_name("object") {
-                        if self.model_of(o, scope, 0).is_none_or(|m| m >= FOREIGN) {
+                        if self.model_of(o, scope, 0).is_none_or(|m| m >= PENDING) {
                             self.origins(o, scope, depth + 1, out);
                         }
                     }
@@ -1002,7 +1058,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                             if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
                                 continue;
                             }
-                            if self.model_of(v, b.scope, 0).is_none_or(|m| m >= FOREIGN) {
+                            if self.model_of(v, b.scope, 0).is_none_or(|m| m >= PENDING) {
                                 self.origins(v, b.scope, depth + 1, out);
                             }
                         }
@@ -1026,7 +1082,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     if let Some(attr) = e.child_by_field_name("attribute") {
                         if let Some(b) = self.a.lookup_self_attr(&self.a.text(attr), scope, e.start_byte()) {
                             if let BKind::Value(v) = b.kind {
-                                if self.model_of(v, b.scope, 0).is_none_or(|m| m >= FOREIGN) {
+                                if self.model_of(v, b.scope, 0).is_none_or(|m| m >= PENDING) {
                                     self.origins(v, b.scope, depth + 1, out);
                                 }
                             }

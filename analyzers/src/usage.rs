@@ -92,6 +92,9 @@ pub enum PendingValue {
 pub struct PendingCall {
     /// Qualified callee with `()` markers: `app.llm.client.chat.completions.create`.
     pub callee: String,
+    /// The callee as written (`Pipeline.from_pretrained`): the api when the
+    /// resolved name is only one of a registry's values.
+    pub written: String,
     pub args: CallArgs,
     pub site: CallSite,
 }
@@ -105,6 +108,10 @@ pub enum Export {
     Value(String),
     /// A function whose calls return this (`def get_client(): return OpenAI()`).
     Returns(String),
+    /// Any item of a registry looked up with a key only known at run time,
+    /// whose values all belong to one library: its first value stands for
+    /// it when matching rules, and the api stays as written.
+    AnyItem(String),
 }
 
 fn dict_get<'a>(a: &'a ArgVal, key: &str) -> Option<&'a ArgVal> {
