@@ -1032,6 +1032,7 @@ fn topology_fixtures() {
         "semsearch-registry",
         "sentiment-backends",
         "shelf-scanner",
+        "shop-captions",
         "sign-reader",
         "split-tools",
         "standup-minutes",

@@ -407,6 +407,15 @@ impl<'t, 'c> Analysis<'t, 'c> {
         self.scopes[cls].bindings.get(&format!("self.{attr}")).cloned().unwrap_or_default()
     }
 
+    /// Every name bound in a class body (methods, attributes, `self.x`),
+    /// sorted by name.
+    pub(crate) fn class_bindings(&self, cls: usize) -> Vec<(String, Vec<Binding<'t>>)> {
+        let mut v: Vec<(String, Vec<Binding<'t>>)> =
+            self.scopes[cls].bindings.iter().map(|(n, bs)| (n.clone(), bs.clone())).collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v
+    }
+
     /// Whether `scope` is `outer` or nested inside it.
     pub(crate) fn scope_within(&self, mut scope: usize, outer: usize) -> bool {
         loop {

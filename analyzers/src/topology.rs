@@ -207,8 +207,11 @@ struct Topo<'a, 't, 'c> {
     params: std::cell::RefCell<Vec<(String, usize)>>,
     /// Dataflow steps taken for this file, bounded by `BUDGET`.
     steps: std::cell::Cell<u64>,
-    /// Calls that fill a container (`parts.append(x)`), by scope and name.
+    /// What fills a container (the arguments of `parts.append(x)`, the value
+    /// of `inputs["k"] = x`), by scope and name.
     fills: std::cell::OnceCell<std::collections::HashMap<(usize, String), Vec<Node<'t>>>>,
+    /// Assignments to attributes of plain names, by target text.
+    attr_assigns: std::cell::OnceCell<AttrAssigns<'t>>,
     /// `model_of` answers by (expression node, scope), and `returned_model`
     /// answers by function definition. An entry is written as `None` before
     /// its answer is computed, so recursive functions and self-referencing
@@ -221,6 +224,9 @@ struct Topo<'a, 't, 'c> {
     /// `carried` answers by (node, scope).
     carries: std::cell::RefCell<Traced>,
 }
+
+/// Values assigned to `name.attr` targets, with their scope.
+type AttrAssigns<'t> = std::collections::HashMap<String, Vec<(Node<'t>, usize)>>;
 
 /// Origins already traced, by (node id, scope).
 type Traced = std::collections::HashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
@@ -243,6 +249,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
+        attr_assigns: Default::default(),
         memo: Default::default(),
         returns: Default::default(),
         traced: Default::default(),
@@ -488,6 +495,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
+        attr_assigns: Default::default(),
         memo: Default::default(),
         returns: Default::default(),
         traced: Default::default(),
@@ -504,7 +512,23 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
             _ => None,
         };
         out.extend(m.filter(|(_, u)| *u < FOREIGN));
+        // the models an instance holds in `self.` attributes, for other
+        // modules' `loader = get_loader(); loader.refiner(...)`
+        let instance = match b.kind {
+            BKind::Class(cscope) => Some((format!("{name}()"), cscope)),
+            BKind::Func(def, fscope) => {
+                returned_values(def).into_iter().find_map(|v| t.instance_class(v, fscope, 0)).map(|c| (format!("{name}()"), c))
+            }
+            _ => None,
+        };
+        if let Some((prefix, cscope)) = instance {
+            for (attr, u) in t.held_models(cscope) {
+                out.push((format!("{prefix}.{attr}"), u));
+            }
+        }
     }
+    out.sort();
+    out.dedup();
     out
 }
 
@@ -626,7 +650,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn foreign_of(&self, e: Node<'t>, scope: usize, suffix: &str) -> Option<usize> {
         let q = self.a.qualify(e, scope, e.start_byte(), 0)?;
         let root = q.split('.').next().unwrap_or(&q);
-        if q.contains("()") || !self.a.is_repo_root(root) {
+        // `loaders.get_loader().refiner`: an attribute of what another
+        // module's function returns is fine too
+        if !self.a.is_repo_root(root.trim_end_matches("()")) {
             return None;
         }
         let key = format!("{q}{suffix}");
@@ -651,6 +677,85 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         let inside: BTreeSet<usize> =
             self.loads.iter().filter(|(c, _)| self.a.scope_within(self.scope_of(*c), cscope)).map(|(_, u)| *u).collect();
         (inside.len() == 1).then(|| *inside.first().expect("one"))
+    }
+
+    /// Every model a class's instances hold, by `self.` attribute (an
+    /// attribute bound in several places holds each).
+    fn held_models(&self, cscope: usize) -> Vec<(String, usize)> {
+        let mut out = Vec::new();
+        for (key, bs) in self.a.class_bindings(cscope) {
+            let Some(attr) = key.strip_prefix("self.") else { continue };
+            for b in bs {
+                if let Some(u) = self.binding_model(b, 0).filter(|u| *u < FOREIGN) {
+                    out.push((attr.to_string(), u));
+                }
+            }
+        }
+        out
+    }
+
+    /// The local class an expression is an instance of: `Loader()`, a name
+    /// bound to one, a local function returning one, or a singleton kept
+    /// in an attribute of a module-level name (`get_loader._instance =
+    /// Loader()`).
+    fn instance_class(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
+        if depth > MAX {
+            return None;
+        }
+        match e.kind() {
+            "call" => {
+                let f = e.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+                match self.a.lookup(&self.a.text(f), scope, e.start_byte())?.kind {
+                    BKind::Class(cscope) => Some(cscope),
+                    BKind::Func(def, fscope) => {
+                        returned_values(def).into_iter().find_map(|v| self.instance_class(v, fscope, depth + 1))
+                    }
+                    _ => None,
+                }
+            }
+            "identifier" => {
+                let name = self.a.text(e);
+                let b = self.a.lookup(&name, scope, e.start_byte())?;
+                self.reaching(b, &name, e).into_iter().find_map(|b| match b.kind {
+                    BKind::Value(v) => self.instance_class(v, b.scope, depth + 1),
+                    _ => None,
+                })
+            }
+            "attribute" => {
+                let obj = e.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
+                if matches!(&*self.a.text(obj), "self" | "cls") {
+                    return None;
+                }
+                let text = self.a.text(e);
+                self.attr_assigns().get(&*text)?.iter().find_map(|(v, s)| self.instance_class(*v, *s, depth + 1))
+            }
+            "parenthesized_expression" => self.instance_class(e.named_child(0)?, scope, depth + 1),
+            _ => None,
+        }
+    }
+
+    /// Assignments to an attribute of a plain name (`get_loader._instance =
+    /// Loader()`), by the target's text: value and scope.
+    fn attr_assigns(&self) -> &AttrAssigns<'t> {
+        self.attr_assigns.get_or_init(|| {
+            let mut m = AttrAssigns::new();
+            let Some(&(first, _)) = self.loads.first() else { return m };
+            let mut stack = vec![a_root(&[(first, 0)])];
+            while let Some(n) = stack.pop() {
+                if n.kind() == "assignment" {
+                    let left = n.child_by_field_name("left").filter(|l| l.kind() == "attribute");
+                    let plain = left
+                        .and_then(|l| l.child_by_field_name("object"))
+                        .is_some_and(|o| o.kind() == "identifier" && !matches!(&*self.a.text(o), "self" | "cls"));
+                    if let (Some(l), Some(right), true) = (left, n.child_by_field_name("right"), plain) {
+                        m.entry(self.a.text(l).into_owned()).or_default().push((right, self.scope_of(n)));
+                    }
+                }
+                let mut cur = n.walk();
+                stack.extend(n.named_children(&mut cur));
+            }
+            m
+        })
     }
 
     fn binding_model(&self, b: Binding<'t>, depth: u32) -> Option<usize> {
@@ -1070,9 +1175,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         .map(|v| v.iter().copied().filter(|c| c.start_byte() < e.start_byte()).collect())
                         .unwrap_or_default();
                     for c in filled {
-                        if let Some(args) = c.child_by_field_name("arguments") {
-                            self.origins(args, bscope, depth + 1, out);
-                        }
+                        self.origins(c, bscope, depth + 1, out);
                     }
                 }
             }
@@ -1128,8 +1231,24 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     continue;
                 };
                 if matches!(&*self.a.text(attr), "append" | "extend" | "add" | "insert" | "update" | "appendleft") {
-                    m.entry((cs, self.a.text(obj).into_owned())).or_default().push(c);
+                    if let Some(args) = c.child_by_field_name("arguments") {
+                        m.entry((cs, self.a.text(obj).into_owned())).or_default().push(args);
+                    }
                 }
+            }
+            // `inputs["image"] = out`: an item assignment fills the container too
+            let Some(&(first, _)) = self.a.calls.first() else { return m };
+            let mut stack = vec![a_root(&[(first, 0)])];
+            while let Some(n) = stack.pop() {
+                if n.kind() == "assignment" {
+                    let left = n.child_by_field_name("left").filter(|l| l.kind() == "subscript");
+                    let base = left.and_then(|l| l.child_by_field_name("value")).filter(|v| v.kind() == "identifier");
+                    if let (Some(base), Some(right)) = (base, n.child_by_field_name("right")) {
+                        m.entry((self.scope_of(n), self.a.text(base).into_owned())).or_default().push(right);
+                    }
+                }
+                let mut cur = n.walk();
+                stack.extend(n.named_children(&mut cur));
             }
             m
         })
@@ -1288,11 +1407,11 @@ pub struct RepoTopology {
 /// The repository's graph from its files' facts.
 pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
     // Models other modules offer, by every name they can be imported as.
-    let mut offered: std::collections::HashMap<String, (usize, usize)> = std::collections::HashMap::new();
+    let mut offered: std::collections::HashMap<String, Vec<(usize, usize)>> = std::collections::HashMap::new();
     for (fi, f) in facts.iter().enumerate() {
         for m in crate::link::module_names(&f.report.path) {
             for (name, u) in &f.model_exports {
-                offered.insert(format!("{m}.{name}"), (fi, *u));
+                offered.entry(format!("{m}.{name}")).or_default().push((fi, *u));
             }
         }
     }
@@ -1344,11 +1463,11 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
         // is offered under its own name, which the alias chain would follow
         // on to the library's class.
         if let Some(m) = offered.get(raw.as_str()) {
-            return vec![*m];
+            return m.clone();
         }
         let key = canonical(raw);
         if let Some(m) = offered.get(&key) {
-            return vec![*m];
+            return m.clone();
         }
         match funcs.get(&key).filter(|_| source) {
             Some((fj, s)) => s.returns.iter().map(|u| (*fj, *u)).collect(),
