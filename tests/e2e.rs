@@ -1027,6 +1027,7 @@ fn topology_fixtures() {
         "gate-camera",
         "ner-service",
         "notes-rag",
+        "pdf-chat",
         "podcast-subtitles",
         "sdxl-studio",
         "semsearch-registry",

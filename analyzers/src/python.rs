@@ -376,6 +376,20 @@ impl<'t, 'c> Analysis<'t, 'c> {
         Some((name, i))
     }
 
+    pub(crate) fn scope_parent(&self, scope: usize) -> Option<usize> {
+        self.scopes[scope].parent
+    }
+
+    /// The function a parameter binding (made at `pos` in `scope`) belongs
+    /// to, and its index among the parameters.
+    pub(crate) fn func_param(&self, scope: usize, pos: usize) -> Option<(Node<'t>, usize)> {
+        let def = *self.def_of_scope.get(&scope)?;
+        let params = def.child_by_field_name("parameters")?;
+        let mut cur = params.walk();
+        let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
+        Some((def, i))
+    }
+
     pub(crate) fn is_repo_root(&self, root: &str) -> bool {
         self.repo_roots.contains(root)
     }

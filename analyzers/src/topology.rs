@@ -84,6 +84,11 @@ const INFER: &[&str] = &[
     "summarize",
     "caption",
 ];
+/// Methods that run a library object built by flow rules (a chain, a query
+/// engine, a retriever), besides the model methods of `INFER`.
+const RUN_CARRIER: &[&str] =
+    &["query", "aquery", "astream", "batch", "get_relevant_documents", "aget_relevant_documents", "retrieve", "stream_chat"];
+
 /// A binding that is made on every path to `use_`: its statement sits in a
 /// block that encloses the use.
 fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
@@ -167,6 +172,21 @@ pub const FOREIGN: usize = 1 << 40;
 pub const PENDING: usize = 1 << 30;
 /// Ids at or above this stand for a parameter of a module-level function.
 const PARAM: usize = 1 << 50;
+/// The output of running a parameter (a chain passed in and invoked).
+const RUNPARAM: usize = 1 << 55;
+
+/// How a parameter reaches a model: its value flows in (`Flow`), the models
+/// it carries are wired to it by a library call (`Carry`), or running it
+/// gives the value that flows in (`Run`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Feed {
+    Flow,
+    Carry,
+    Run,
+}
+
+/// (kind, function key, parameter index, model) for the file's functions.
+type Feeds = BTreeSet<(Feed, String, usize, usize)>;
 
 /// What a module-level function does with models, for its callers in other
 /// modules: which parameters reach which models' inputs, and which models'
@@ -223,7 +243,12 @@ struct Topo<'a, 't, 'c> {
     traced: std::cell::RefCell<Traced>,
     /// `carried` answers by (node, scope).
     carries: std::cell::RefCell<Traced>,
+    /// `produced` answers by (node, scope).
+    produces: std::cell::RefCell<Traced>,
 }
+
+/// Values (with their scope) that may reach a use, and the parameter keys.
+type Reaching<'t> = (Vec<(Node<'t>, usize)>, Vec<(String, usize)>);
 
 /// Values assigned to `name.attr` targets, with their scope.
 type AttrAssigns<'t> = std::collections::HashMap<String, Vec<(Node<'t>, usize)>>;
@@ -254,20 +279,21 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         returns: Default::default(),
         traced: Default::default(),
         carries: Default::default(),
+        produces: Default::default(),
     };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
-    let mut feeds: BTreeSet<(String, usize, usize)> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
     // the invocations of the file's models, for the alternatives below
     let mut sites: Vec<(Node<'t>, usize)> = Vec::new();
     let mut invoked_ids: BTreeSet<usize> = BTreeSet::new();
+    let mut local: Feeds = BTreeSet::new();
     for &(call, scope) in &a.calls {
         // pipeline: what flows into a model's input
         if let Some(m) = t.made(call, scope) {
             sites.push((call, m));
         }
         // pipeline: models wired together inside a library call
-        t.composed(call, scope, &mut out);
+        t.composed(call, scope, &mut out, &mut local);
         if let Some(b) = t.invoked(call, scope) {
             invoked_ids.insert(b);
             if b < FOREIGN {
@@ -284,11 +310,10 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
                 }
             }
             for from in inputs.into_iter().filter(|f| *f != b) {
-                if from >= PARAM {
-                    // a parameter of a module-level function reaches a model
+                if let Some((run, (f, i))) = t.param_of(from) {
+                    // a parameter of a function reaches a model
                     if b < FOREIGN {
-                        let (f, i) = t.params.borrow()[from - PARAM].clone();
-                        feeds.insert((f, i, b));
+                        local.insert((if run { Feed::Run } else { Feed::Flow }, f, i, b));
                     }
                     continue;
                 }
@@ -343,13 +368,22 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     }
     // ensemble: arithmetic on outputs
     let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) else {
-        let summaries = t.summaries(&feeds);
+        let summaries = t.summaries(&BTreeSet::new());
         return FileTopology { edges: out.into_iter().collect(), foreign: t.foreign.into_inner(), summaries, foreign_calls };
     };
     // pipeline: a LangChain `a | b | c` chain
     if let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) {
-        t.piped(root, &mut out);
+        t.piped(root, &mut out, &mut local);
     }
+    // pipeline: through the parameters of the file's own functions
+    t.local_feeds(&mut local, &mut out);
+    // what other modules' calls need: module-level functions' parameters
+    // whose values reach a model
+    let feeds: BTreeSet<(String, usize, usize)> = local
+        .iter()
+        .filter(|(k, f, _, _)| *k == Feed::Flow && !f.starts_with('#'))
+        .map(|(_, f, i, m)| (f.clone(), *i, *m))
+        .collect();
     // Arithmetic can only combine outputs of two or more invoked models.
     let mut stack = if invoked_ids.len() >= 2 { vec![root] } else { Vec::new() };
     while let Some(n) = stack.pop() {
@@ -500,6 +534,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         returns: Default::default(),
         traced: Default::default(),
         carries: Default::default(),
+        produces: Default::default(),
     };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
@@ -883,19 +918,15 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 return out;
             }
         }
+        let mut params = Vec::new();
         let mut add = |n: Node<'t>, s: usize| out.extend(self.carried(n, s, depth + 1).iter().copied());
         match e.kind() {
             "identifier" => {
-                let name = self.a.text(e);
-                if let Some(b) = self.a.lookup(&name, scope, e.start_byte()) {
-                    for b in self.reaching(b, &name, e) {
-                        if let BKind::Value(v) | BKind::WithAs(v) = b.kind {
-                            if !(v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte()) {
-                                add(v, b.scope);
-                            }
-                        }
-                    }
+                let (values, ps) = self.reaching_values(e, scope);
+                for (v, s) in values {
+                    add(v, s);
                 }
+                params.extend(ps.into_iter().map(|p| self.param_id(p)));
             }
             "attribute" => {
                 let Some(obj) = e.child_by_field_name("object") else { return out };
@@ -940,15 +971,109 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             _ => {}
         }
+        out.extend(params);
         if out.is_empty() {
             out.extend(self.model_of(e, scope, 0));
         }
         out
     }
 
+    /// The models whose output a call of a library object gives, when the
+    /// call runs one that flow rules built (`qa.invoke(q)`, `qa(q)`,
+    /// `engine.query(q)`) and that is not itself a model.
+    fn carrier_run(&self, call: Node<'t>, scope: usize) -> Option<std::rc::Rc<BTreeSet<usize>>> {
+        let f = call.child_by_field_name("function")?;
+        let object = match f.kind() {
+            "attribute" => {
+                let m = self.a.text(f.child_by_field_name("attribute")?);
+                if !INFER.contains(&&*m) && !RUN_CARRIER.contains(&&*m) {
+                    return None;
+                }
+                f.child_by_field_name("object")?
+            }
+            "identifier" => f,
+            _ => return None,
+        };
+        if self.model_of(object, scope, 0).is_some() {
+            return None;
+        }
+        Some(self.produced(object, scope, 0)).filter(|p| !p.is_empty())
+    }
+
+    /// The models a library object's output comes from: a compose rule's
+    /// downstream models, everything a carry rule's object carries, the last
+    /// carrying runnable of a pipe.
+    fn produced(&self, e: Node<'t>, scope: usize, depth: u32) -> std::rc::Rc<BTreeSet<usize>> {
+        let key = (e.id(), scope);
+        if let Some(c) = self.produces.borrow().get(&key) {
+            return c.clone();
+        }
+        self.produces.borrow_mut().insert(key, Default::default());
+        let mut out = BTreeSet::new();
+        if depth <= MAX {
+            match e.kind() {
+                "identifier" => {
+                    let (values, ps) = self.reaching_values(e, scope);
+                    for (v, s) in values {
+                        out.extend(self.produced(v, s, depth + 1).iter().copied());
+                    }
+                    // a chain passed in: its callers say what it runs
+                    out.extend(ps.into_iter().map(|p| self.run_param_id(p)));
+                }
+                "attribute" => {
+                    if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) = e
+                        .child_by_field_name("object")
+                        .filter(|o| o.kind() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
+                        .and_then(|_| e.child_by_field_name("attribute"))
+                        .and_then(|a| self.a.lookup_self_attr(&self.a.text(a), scope, e.start_byte()))
+                    {
+                        out.extend(self.produced(v, bs, depth + 1).iter().copied());
+                    }
+                }
+                "call" => {
+                    let names = self.call_names(e, scope);
+                    match self.a.catalog.flows.for_call(&names) {
+                        Some(flow) if flow.kind == FlowKind::Compose => {
+                            for n in self.flow_args(e, &flow.downstream) {
+                                out.extend(self.carried(n, scope, 0).iter().copied().filter(|m| *m < PARAM));
+                            }
+                        }
+                        Some(_) => {
+                            out.extend(self.carried(e, scope, 0).iter().copied().filter(|m| *m < PARAM));
+                        }
+                        None => {
+                            if let Some((def, fscope)) = self.local_callee(e, scope) {
+                                for v in returned_values(def) {
+                                    out.extend(self.produced(v, fscope, depth + 1).iter().copied());
+                                }
+                            }
+                        }
+                    }
+                }
+                "binary_operator" => {
+                    // the last operand of a pipe that carries a model
+                    let mut cur = e.walk();
+                    let ops: Vec<Node<'t>> = e.named_children(&mut cur).collect();
+                    if let Some(last) = ops.iter().rev().map(|o| self.carried(*o, scope, 0)).find(|c| !c.is_empty()) {
+                        out.extend(last.iter().copied().filter(|m| *m < PARAM));
+                    }
+                }
+                "parenthesized_expression" => {
+                    if let Some(c) = e.named_child(0) {
+                        out.extend(self.produced(c, scope, depth + 1).iter().copied());
+                    }
+                }
+                _ => {}
+            }
+        }
+        let p = std::rc::Rc::new(out);
+        self.produces.borrow_mut().insert(key, p.clone());
+        p
+    }
+
     /// A compose flow rule's call: the models its upstream arguments carry
     /// feed those its downstream arguments carry.
-    fn composed(&self, call: Node<'t>, scope: usize, out: &mut BTreeSet<FileEdge>) {
+    fn composed(&self, call: Node<'t>, scope: usize, out: &mut BTreeSet<FileEdge>, carries: &mut Feeds) {
         let names = self.call_names(call, scope);
         let Some(flow) = self.a.catalog.flows.for_call(&names).filter(|f| f.kind == FlowKind::Compose) else { return };
         let collect = |spec: &[Arg]| -> BTreeSet<usize> {
@@ -963,16 +1088,35 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "{} {}: {}",
             flow.id, flow.name, "the upstream model's output reaches the downstream model inside the library"
         );
-        for &u in up.iter().filter(|u| **u < PARAM) {
+        self.wire(&up, &down, call, &why, out, carries);
+    }
+
+    /// Pipeline edges from every model of `up` to every model of `down`; a
+    /// parameter in `up` becomes a carry feed of its function (its callers
+    /// pass what it carries).
+    fn wire(
+        &self,
+        up: &BTreeSet<usize>,
+        down: &BTreeSet<usize>,
+        at: Node<'t>,
+        why: &str,
+        out: &mut BTreeSet<FileEdge>,
+        carries: &mut Feeds,
+    ) {
+        for &u in up {
             for &d in down.iter().filter(|d| **d < PARAM && **d != u) {
-                out.insert(self.edge(EdgeKind::Pipeline, u, d, call, &why));
+                if let Some((_, (k, i))) = self.param_of(u) {
+                    carries.insert((Feed::Carry, k, i, d));
+                } else {
+                    out.insert(self.edge(EdgeKind::Pipeline, u, d, at, why));
+                }
             }
         }
     }
 
     /// Chains of a pipe flow rule's operator (`retriever | prompt | llm`):
     /// each operand that carries a model feeds the next one that does.
-    fn piped(&self, root: Node<'t>, out: &mut BTreeSet<FileEdge>) {
+    fn piped(&self, root: Node<'t>, out: &mut BTreeSet<FileEdge>, carries: &mut Feeds) {
         for (op, flow) in self.a.catalog.flows.pipe_operators() {
             if !flow.imports.iter().any(|m| self.a.imported_roots.contains(m)) {
                 continue;
@@ -999,18 +1143,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                 }
                 let scope = self.scope_of(n);
-                let sets: Vec<BTreeSet<usize>> = operands
-                    .iter()
-                    .map(|o| self.carried(*o, scope, 0).iter().copied().filter(|m| *m < PARAM).collect())
-                    .collect();
+                let sets: Vec<BTreeSet<usize>> =
+                    operands.iter().map(|o| self.carried(*o, scope, 0).iter().copied().collect()).collect();
                 let why = format!("{} {}: each runnable's output is the next one's input", flow.id, flow.name);
                 let carrying: Vec<&BTreeSet<usize>> = sets.iter().filter(|s| !s.is_empty()).collect();
                 for w in carrying.windows(2) {
-                    for &u in w[0] {
-                        for &d in w[1].iter().filter(|d| **d != u) {
-                            out.insert(self.edge(EdgeKind::Pipeline, u, d, n, &why));
-                        }
-                    }
+                    self.wire(w[0], w[1], n, &why, out, carries);
                 }
             }
         }
@@ -1117,6 +1255,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         match e.kind() {
             "call" => {
+                // running a chain or query engine: its output is its last models'
+                if let Some(p) = self.carrier_run(e, scope) {
+                    out.extend(p.iter().copied());
+                    return;
+                }
                 if let Some(m) = self.invoked(e, scope) {
                     out.insert(m);
                     if m < FOREIGN {
@@ -1148,7 +1291,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let name = self.a.text(e);
                 if let Some(b) = self.a.lookup(&name, scope, e.start_byte()) {
                     if let BKind::Param(_) = b.kind {
-                        if let Some(p) = self.a.module_param(b.scope, b.pos) {
+                        if let Some(p) = self.param_key(b) {
                             out.insert(self.param_id(p));
                         }
                     }
@@ -1222,6 +1365,25 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         all
     }
 
+    /// The values (with their scope) of the assignments of a name that may
+    /// reach its use `e`, and the keys of the parameters it may be.
+    fn reaching_values(&self, e: Node<'t>, scope: usize) -> Reaching<'t> {
+        let (mut values, mut params) = (Vec::new(), Vec::new());
+        let name = self.a.text(e);
+        let Some(b) = self.a.lookup(&name, scope, e.start_byte()) else { return (values, params) };
+        for b in self.reaching(b, &name, e) {
+            match b.kind {
+                // not the value the use sits in (`x = f(x)`)
+                BKind::Value(v) | BKind::WithAs(v) if !(v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte()) => {
+                    values.push((v, b.scope));
+                }
+                BKind::Param(_) => params.extend(self.param_key(b)),
+                _ => {}
+            }
+        }
+        (values, params)
+    }
+
     fn fills(&self) -> &std::collections::HashMap<(usize, String), Vec<Node<'t>>> {
         self.fills.get_or_init(|| {
             let mut m: std::collections::HashMap<(usize, String), Vec<Node<'t>>> = std::collections::HashMap::new();
@@ -1252,6 +1414,107 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             m
         })
+    }
+
+    /// A parameter's key: (function name, index) for a module-level
+    /// function (what other modules call), else (`#` + the definition's
+    /// node id, index) for the file's own call sites.
+    fn param_key(&self, b: Binding<'t>) -> Option<(String, usize)> {
+        self.a
+            .module_param(b.scope, b.pos)
+            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(def, i)| (format!("#{}", def.id()), i)))
+    }
+
+    /// The key of a function's parameters (see `param_key`).
+    fn func_key(&self, def: Node<'t>, fscope: usize) -> String {
+        match (self.a.scope_parent(fscope), def.child_by_field_name("name")) {
+            (Some(0), Some(n)) => self.a.text(n).into_owned(),
+            _ => format!("#{}", def.id()),
+        }
+    }
+
+    /// Calls of the file's own functions and methods whose parameters reach
+    /// models: what the caller passes flows on (`summarize(asr(x)["text"])`
+    /// with `def summarize(text): return summarizer(text)`), traced with
+    /// `origins` for `flows` and with `carried` for `carries` (a parameter
+    /// a library call wires to a model). A parameter passed on to another
+    /// function's parameter becomes a feed of its own, up to a fixpoint.
+    fn local_feeds(&self, feeds: &mut Feeds, out: &mut BTreeSet<FileEdge>) {
+        for _ in 0..4 {
+            let mut new: Vec<(Feed, String, usize, usize)> = Vec::new();
+            for &(call, scope) in &self.a.calls {
+                let Some((def, fscope)) = self.local_callee(call, scope) else { continue };
+                let key = self.func_key(def, fscope);
+                let wanted: Vec<(Feed, usize, usize)> =
+                    feeds.iter().filter(|(_, k, _, _)| *k == key).map(|(kind, _, i, m)| (*kind, *i, *m)).collect();
+                if wanted.is_empty() {
+                    continue;
+                }
+                let names = param_names(self.a, def);
+                let method = call.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
+                let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
+                let name = def.child_by_field_name("name").map(|n| self.a.text(n).into_owned()).unwrap_or_default();
+                for (kind, i, m) in wanted {
+                    let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
+                    if i >= offset {
+                        spec.push(Arg::Position(i - offset));
+                    }
+                    let mut from = BTreeSet::new();
+                    for arg in self.flow_args(call, &spec) {
+                        match kind {
+                            Feed::Carry => from.extend(self.carried(arg, scope, 0).iter().copied()),
+                            Feed::Run => from.extend(self.produced(arg, scope, 0).iter().copied()),
+                            Feed::Flow => self.origins(arg, scope, 0, &mut from),
+                        }
+                    }
+                    for f in from.into_iter().filter(|f| *f != m) {
+                        if let Some((run, (k, j))) = self.param_of(f) {
+                            let next = match (kind, run) {
+                                (Feed::Carry, _) => Feed::Carry,
+                                (_, true) => Feed::Run,
+                                (_, false) => Feed::Flow,
+                            };
+                            new.push((next, k, j, m));
+                        } else {
+                            let why = match kind {
+                                Feed::Carry => {
+                                    format!(
+                                        "what one model builds is passed to {name}(), where a library call wires it to the other"
+                                    )
+                                }
+                                Feed::Run => {
+                                    format!("a chain built on one model is passed to {name}(), whose output reaches the other")
+                                }
+                                Feed::Flow => format!("output of one model is passed to {name}(), which feeds it to the other"),
+                            };
+                            out.insert(self.edge(EdgeKind::Pipeline, f, m, call, &why));
+                        }
+                    }
+                }
+            }
+            let mut changed = false;
+            for f in new {
+                changed |= feeds.insert(f);
+            }
+            if !changed {
+                break;
+            }
+        }
+    }
+
+    /// A parameter id: whether it stands for running the parameter (its
+    /// output) rather than its value, and its key.
+    fn param_of(&self, id: usize) -> Option<(bool, (String, usize))> {
+        let (run, base) = match id {
+            x if x >= RUNPARAM => (true, RUNPARAM),
+            x if x >= PARAM => (false, PARAM),
+            _ => return None,
+        };
+        Some((run, self.params.borrow().get(id - base)?.clone()))
+    }
+
+    fn run_param_id(&self, p: (String, usize)) -> usize {
+        RUNPARAM + intern(&mut self.params.borrow_mut(), p)
     }
 
     fn param_id(&self, p: (String, usize)) -> usize {
@@ -1285,11 +1548,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "identifier" => self.a.lookup(&self.a.text(f), scope, call.start_byte())?,
             "attribute" => {
                 let obj = f.child_by_field_name("object")?;
-                if obj.kind() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
-                    return None;
-                }
                 let name = self.a.text(f.child_by_field_name("attribute")?);
-                let cls = self.a.enclosing_class_of(scope)?;
+                // `self.method(...)`, or a method of an instance of a local
+                // class (`Translator().answer(...)`, `t = Translator(); t.answer(...)`)
+                let cls = if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                    self.a.enclosing_class_of(scope)?
+                } else {
+                    self.instance_class(obj, scope, 0)?
+                };
                 *self.a.class_binding(cls, &name)?
             }
             _ => return None,
