@@ -84,6 +84,12 @@ impl Flow {
 #[derive(Debug, Clone, Default)]
 pub struct Flows {
     pub rules: Vec<Flow>,
+    /// First segments of the carry and compose rules' qualified patterns
+    /// (`langchain`, `llama_index`): a file importing none of them can only
+    /// meet their `?.method` patterns.
+    pub roots: Vec<String>,
+    /// Methods of their `?.method` patterns.
+    pub methods: std::collections::HashSet<String>,
 }
 
 fn invalid(message: String) -> CatalogError {
@@ -112,6 +118,8 @@ impl Flows {
     pub fn parse(text: &str) -> Result<Flows, CatalogError> {
         let raw: RawFlows = toml::from_str(text).map_err(|e| invalid(e.to_string().replace('\n', " ")))?;
         let mut rules = Vec::new();
+        let mut roots = Vec::new();
+        let mut methods = std::collections::HashSet::new();
         let mut seen = std::collections::HashSet::new();
         for r in raw.flow {
             if !seen.insert(r.id.clone()) {
@@ -129,7 +137,13 @@ impl Flows {
             };
             let mut matchers = Vec::new();
             for c in &r.callees {
-                matchers.push(pattern_to_regex(c).map_err(|e| invalid(format!("flow {}: {e}", r.id)))?.0);
+                let (rx, root) = pattern_to_regex(c).map_err(|e| invalid(format!("flow {}: {e}", r.id)))?;
+                matchers.push(rx);
+                if c.starts_with("?.") {
+                    methods.insert(root);
+                } else if !roots.contains(&root) {
+                    roots.push(root);
+                }
             }
             match kind {
                 FlowKind::Pipe if r.operator.is_none() => {
@@ -157,7 +171,7 @@ impl Flows {
                 example: r.example,
             });
         }
-        Ok(Flows { rules })
+        Ok(Flows { rules, roots, methods })
     }
 
     /// The first carry or compose rule whose callees match one of the names

@@ -245,6 +245,10 @@ struct Topo<'a, 't, 'c> {
     carries: std::cell::RefCell<Traced>,
     /// `produced` answers by (node, scope).
     produces: std::cell::RefCell<Traced>,
+    /// Whether the file imports a library a flow rule names.
+    flow_imports: std::cell::OnceCell<bool>,
+    /// `instance_class` answers by (node, scope).
+    instances: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
 }
 
 /// Values (with their scope) that may reach a use, and the parameter keys.
@@ -280,6 +284,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         traced: Default::default(),
         carries: Default::default(),
         produces: Default::default(),
+        instances: Default::default(),
+        flow_imports: Default::default(),
     };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
@@ -535,6 +541,8 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         traced: Default::default(),
         carries: Default::default(),
         produces: Default::default(),
+        instances: Default::default(),
+        flow_imports: Default::default(),
     };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
@@ -737,6 +745,21 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX {
             return None;
         }
+        let key = (e.id(), scope);
+        if let Some(c) = self.instances.borrow().get(&key) {
+            return *c;
+        }
+        self.instances.borrow_mut().insert(key, None);
+        let c = self.instance_class_uncached(e, scope, depth);
+        self.instances.borrow_mut().insert(key, c);
+        c
+    }
+
+    fn instance_class_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
+        self.steps.set(self.steps.get() + 1);
+        if self.steps.get() > BUDGET {
+            return None;
+        }
         match e.kind() {
             "call" => {
                 let f = e.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
@@ -849,6 +872,17 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// for a method, `?.method`.
     fn call_names(&self, call: Node<'t>, scope: usize) -> Vec<String> {
         let Some(f) = call.child_by_field_name("function") else { return Vec::new() };
+        // Most calls can match no flow rule: a method no `?.` pattern names,
+        // in a file that imports none of the rules' libraries.
+        let flows = &self.a.catalog.flows;
+        let method = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute").map(|m| self.a.text(m));
+        let by_method = method.as_deref().is_some_and(|m| flows.methods.contains(m));
+        let by_import = *self
+            .flow_imports
+            .get_or_init(|| self.a.imported_roots.iter().any(|r| flows.roots.iter().any(|root| r.starts_with(root.as_str()))));
+        if !by_method && !by_import {
+            return Vec::new();
+        }
         let mut names: Vec<String> = self.a.qualify(f, scope, call.start_byte(), 0).into_iter().collect();
         if let Some(attr) = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute") {
             names.push(format!("?.{}", self.a.text(attr)));
@@ -941,7 +975,16 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "call" => {
                 let names = self.call_names(e, scope);
-                if self.a.catalog.flows.for_call(&names).is_some() {
+                let f = e.child_by_field_name("function");
+                let cast = f
+                    .filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                    .is_some_and(|f| self.a.qualify(f, scope, e.start_byte(), 0).is_some_and(|q| q == "typing.cast"));
+                if cast {
+                    // `typing.cast(T, x)` is `x`
+                    if let Some(x) = self.flow_args(e, &[Arg::Position(1)]).first() {
+                        add(*x, scope);
+                    }
+                } else if self.a.catalog.flows.for_call(&names).is_some() {
                     let mut all = self.flow_args(e, &[Arg::Receiver]);
                     if let Some(args) = e.child_by_field_name("arguments") {
                         let mut cur = args.walk();
@@ -1010,7 +1053,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         self.produces.borrow_mut().insert(key, Default::default());
         let mut out = BTreeSet::new();
-        if depth <= MAX {
+        self.steps.set(self.steps.get() + 1);
+        if depth <= MAX && self.steps.get() <= BUDGET {
             match e.kind() {
                 "identifier" => {
                     let (values, ps) = self.reaching_values(e, scope);
