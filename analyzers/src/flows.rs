@@ -20,7 +20,22 @@ pub const EMBEDDED_FLOWS: &str = include_str!("../../queries/flows/flows.toml");
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawFlows {
+    methods: Methods,
     flow: Vec<RawFlow>,
+}
+
+/// Method and function names the topology reads (`[methods]`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Methods {
+    /// Calling one on a model object runs the model.
+    pub invoke: std::collections::HashSet<String>,
+    /// Calling one on a library object the flow rules built runs it.
+    pub run_carrier: std::collections::HashSet<String>,
+    /// These return the same model object (`model.to(device)`).
+    pub keep: std::collections::HashSet<String>,
+    /// Functions whose result combines their inputs.
+    pub combine: std::collections::HashSet<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -89,7 +104,8 @@ pub struct Flows {
     /// meet their `?.method` patterns.
     pub roots: Vec<String>,
     /// Methods of their `?.method` patterns.
-    pub methods: std::collections::HashSet<String>,
+    pub method_patterns: std::collections::HashSet<String>,
+    pub methods: Methods,
 }
 
 fn invalid(message: String) -> CatalogError {
@@ -171,7 +187,7 @@ impl Flows {
                 example: r.example,
             });
         }
-        Ok(Flows { rules, roots, methods })
+        Ok(Flows { rules, roots, method_patterns: methods, methods: raw.methods })
     }
 
     /// The first carry or compose rule whose callees match one of the names
@@ -196,17 +212,23 @@ mod tests {
         assert!(f.rules.iter().any(|r| r.kind == FlowKind::Pipe));
     }
 
+    const M: &str = "[methods]\ninvoke=[]\nrun_carrier=[]\nkeep=[]\ncombine=[]\n";
+
     #[test]
     fn bad_flows_are_refused_with_the_reason() {
-        let e = Flows::parse("[[flow]]\nid='FL1'\nname='x'\nkind='carry'\ncallees=['a.b']\ndoc=''\nexample=''\n").unwrap_err();
+        let e = Flows::parse(&format!("{M}[[flow]]\nid='FL1'\nname='x'\nkind='carry'\ncallees=['a.b']\ndoc=''\nexample=''\n"))
+            .unwrap_err();
         assert!(e.to_string().contains("WF followed by three digits"), "{e}");
         let e =
-            Flows::parse("[[flow]]\nid='WF001'\nname='x'\nkind='compose'\ncallees=['a.b']\ndoc=''\nexample=''\n").unwrap_err();
+            Flows::parse(&format!("{M}[[flow]]\nid='WF001'\nname='x'\nkind='compose'\ncallees=['a.b']\ndoc=''\nexample=''\n"))
+                .unwrap_err();
         assert!(e.to_string().contains("upstream and downstream"), "{e}");
-        let e = Flows::parse(
-            "[[flow]]\nid='WF001'\nname='x'\nkind='compose'\ncallees=['a.b']\nupstream=['@x']\ndownstream=['llm']\ndoc=''\nexample=''\n",
-        )
+        let e = Flows::parse(&format!(
+            "{M}[[flow]]\nid='WF001'\nname='x'\nkind='compose'\ncallees=['a.b']\nupstream=['@x']\ndownstream=['llm']\ndoc=''\nexample=''\n"
+        ))
         .unwrap_err();
         assert!(e.to_string().contains("'@x'"), "{e}");
+        let e = Flows::parse("[[flow]]\nid='WF001'\nname='x'\nkind='carry'\ncallees=['a.b']\ndoc=''\nexample=''\n").unwrap_err();
+        assert!(e.to_string().contains("missing field `methods`"), "{e}");
     }
 }

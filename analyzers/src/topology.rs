@@ -44,51 +44,6 @@ impl EdgeKind {
     }
 }
 
-/// Method calls that run a model.
-const INFER: &[&str] = &[
-    "forward",
-    "generate",
-    "predict",
-    "predict_proba",
-    "predict_log_proba",
-    "decision_function",
-    "transform",
-    "encode",
-    "encode_queries",
-    "encode_corpus",
-    "transcribe",
-    "run",
-    "invoke",
-    "ainvoke",
-    "stream",
-    "chat",
-    "complete",
-    "embed_query",
-    "embed_documents",
-    "detect",
-    "track",
-    "segment",
-    "infer",
-    "__call__",
-    "score",
-    "rank",
-    "rerank",
-    "predict_step",
-    "readtext",
-    "readtext_batched",
-    "recognize",
-    "ocr",
-    "process",
-    "classify",
-    "translate",
-    "summarize",
-    "caption",
-];
-/// Methods that run a library object built by flow rules (a chain, a query
-/// engine, a retriever), besides the model methods of `INFER`.
-const RUN_CARRIER: &[&str] =
-    &["query", "aquery", "astream", "batch", "get_relevant_documents", "aget_relevant_documents", "retrieve", "stream_chat"];
-
 /// A binding that is made on every path to `use_`: its statement sits in a
 /// block that encloses the use.
 fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
@@ -131,34 +86,6 @@ fn param_names(a: &Analysis<'_, '_>, def: Node<'_>) -> Vec<String> {
         })
         .collect()
 }
-
-/// Calls that keep the model object (`model.to(device).eval()`).
-const KEEP: &[&str] = &["to", "eval", "cuda", "cpu", "half", "float", "double", "train", "requires_grad_", "share_memory"];
-/// Functions whose result combines their inputs.
-const COMBINE: &[&str] = &[
-    "mean",
-    "average",
-    "stack",
-    "cat",
-    "concat",
-    "concatenate",
-    "hstack",
-    "vstack",
-    "dstack",
-    "column_stack",
-    "sum",
-    "max",
-    "min",
-    "maximum",
-    "minimum",
-    "mode",
-    "median",
-    "Counter",
-    "vote",
-    "add",
-    "multiply",
-    "logsumexp",
-];
 
 const MAX: u32 = 24;
 
@@ -245,6 +172,8 @@ struct Topo<'a, 't, 'c> {
     carries: std::cell::RefCell<Traced>,
     /// `produced` answers by (node, scope).
     produces: std::cell::RefCell<Traced>,
+    /// Set when a depth or budget cut-off happens (see `memoized`).
+    truncated: std::cell::Cell<bool>,
     /// Whether the file imports a library a flow rule names.
     flow_imports: std::cell::OnceCell<bool>,
     /// `instance_class` answers by (node, scope).
@@ -286,6 +215,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         produces: Default::default(),
         instances: Default::default(),
         flow_imports: Default::default(),
+        truncated: Default::default(),
     };
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
@@ -360,7 +290,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         if let Some(f) = call.child_by_field_name("function") {
             let name = a.text(f);
             let last = name.rsplit('.').next().unwrap_or(&name);
-            if COMBINE.contains(&last) {
+            if a.catalog.flows.methods.combine.contains(last) {
                 let mut parts = Vec::new();
                 if let Some(args) = call.child_by_field_name("arguments") {
                     let mut cur = args.walk();
@@ -464,8 +394,8 @@ fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
     v
 }
 
-/// The values a function's own `return` statements return (not those of
-/// nested functions, classes or lambdas).
+/// The values a function's own `return` statements return and its `yield`
+/// expressions give (not those of nested functions, classes or lambdas).
 fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
     let Some(body) = def.child_by_field_name("body") else { return out };
@@ -473,7 +403,7 @@ fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
     while let Some(n) = stack.pop() {
         match n.kind() {
             "function_definition" | "class_definition" | "lambda" => continue,
-            "return_statement" => {
+            "return_statement" | "yield" => {
                 out.extend(n.named_child(0));
                 continue;
             }
@@ -543,6 +473,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         produces: Default::default(),
         instances: Default::default(),
         flow_imports: Default::default(),
+        truncated: Default::default(),
     };
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
@@ -622,16 +553,41 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The load (usage index) an expression evaluates to, if it is a model object.
     fn model_of(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
         if depth > MAX {
-            return None;
+            return self.cut(None);
         }
-        let key = (e.id(), scope);
-        if let Some(m) = self.memo.borrow().get(&key) {
-            return *m;
+        self.memoized(&self.memo, (e.id(), scope), || self.model_of_uncached(e, scope, depth))
+    }
+
+    /// The answer for `key` in `table`; else compute it, marking the key in
+    /// progress first (a recursive function or a loop-carried name ends
+    /// there, with what is known so far). An answer computed while a depth
+    /// or budget cut-off happened is not kept: a shallower question later
+    /// must not get the truncated answer.
+    fn memoized<K: std::hash::Hash + Eq + Copy, V: Clone + Default>(
+        &self,
+        table: &std::cell::RefCell<std::collections::HashMap<K, V>>,
+        key: K,
+        f: impl FnOnce() -> V,
+    ) -> V {
+        if let Some(v) = table.borrow().get(&key) {
+            return v.clone();
         }
-        self.memo.borrow_mut().insert(key, None);
-        let m = self.model_of_uncached(e, scope, depth);
-        self.memo.borrow_mut().insert(key, m);
-        m
+        table.borrow_mut().insert(key, V::default());
+        let outer = self.truncated.replace(false);
+        let v = f();
+        if self.truncated.get() {
+            table.borrow_mut().remove(&key);
+        } else {
+            table.borrow_mut().insert(key, v.clone());
+        }
+        self.truncated.set(outer || self.truncated.get());
+        v
+    }
+
+    /// Note a depth or budget cut-off, and answer `v`.
+    fn cut<V>(&self, v: V) -> V {
+        self.truncated.set(true);
+        v
     }
 
     fn model_of_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
@@ -661,7 +617,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 // `model.to(device).eval()` is still the model
                 if f.kind() == "attribute" {
                     let m = self.a.text(f.child_by_field_name("attribute")?);
-                    if KEEP.contains(&&*m) {
+                    if self.a.catalog.flows.methods.keep.contains(&*m) {
                         return self.model_of(f.child_by_field_name("object")?, scope, depth + 1);
                     }
                 }
@@ -743,22 +699,15 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// Loader()`).
     fn instance_class(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
         if depth > MAX {
-            return None;
+            return self.cut(None);
         }
-        let key = (e.id(), scope);
-        if let Some(c) = self.instances.borrow().get(&key) {
-            return *c;
-        }
-        self.instances.borrow_mut().insert(key, None);
-        let c = self.instance_class_uncached(e, scope, depth);
-        self.instances.borrow_mut().insert(key, c);
-        c
+        self.memoized(&self.instances, (e.id(), scope), || self.instance_class_uncached(e, scope, depth))
     }
 
     fn instance_class_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> Option<usize> {
         self.steps.set(self.steps.get() + 1);
         if self.steps.get() > BUDGET {
-            return None;
+            return self.cut(None);
         }
         match e.kind() {
             "call" => {
@@ -855,13 +804,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn returned_model(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
-        if let Some(m) = self.returns.borrow().get(&def.id()) {
-            return *m;
-        }
-        self.returns.borrow_mut().insert(def.id(), None);
-        let m = self.returned_model_uncached(def, fscope, depth);
-        self.returns.borrow_mut().insert(def.id(), m);
-        m
+        self.memoized(&self.returns, def.id(), || self.returned_model_uncached(def, fscope, depth))
     }
 
     fn returned_model_uncached(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
@@ -876,7 +819,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         // in a file that imports none of the rules' libraries.
         let flows = &self.a.catalog.flows;
         let method = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute").map(|m| self.a.text(m));
-        let by_method = method.as_deref().is_some_and(|m| flows.methods.contains(m));
+        let by_method = method.as_deref().is_some_and(|m| flows.method_patterns.contains(m));
         let by_import = *self
             .flow_imports
             .get_or_init(|| self.a.imported_roots.iter().any(|r| flows.roots.iter().any(|root| r.starts_with(root.as_str()))));
@@ -928,21 +871,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// object built from model objects by a carry or compose flow rule
     /// (a vector store over an embedding model, its retriever, a chain).
     fn carried(&self, e: Node<'t>, scope: usize, depth: u32) -> std::rc::Rc<BTreeSet<usize>> {
-        let key = (e.id(), scope);
-        if let Some(c) = self.carries.borrow().get(&key) {
-            return c.clone();
-        }
-        self.carries.borrow_mut().insert(key, Default::default());
-        let c = std::rc::Rc::new(self.carried_uncached(e, scope, depth));
-        self.carries.borrow_mut().insert(key, c.clone());
-        c
+        self.memoized(&self.carries, (e.id(), scope), || std::rc::Rc::new(self.carried_uncached(e, scope, depth)))
     }
 
     fn carried_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         self.steps.set(self.steps.get() + 1);
         if depth > MAX || self.steps.get() > BUDGET {
-            return out;
+            return self.cut(out);
         }
         // Names and local factories: every model that may reach, not only
         // the latest (`if local: llm = A() else: llm = B()`).
@@ -1029,7 +965,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         let object = match f.kind() {
             "attribute" => {
                 let m = self.a.text(f.child_by_field_name("attribute")?);
-                if !INFER.contains(&&*m) && !RUN_CARRIER.contains(&&*m) {
+                if !self.a.catalog.flows.methods.invoke.contains(&*m) && !self.a.catalog.flows.methods.run_carrier.contains(&*m) {
                     return None;
                 }
                 f.child_by_field_name("object")?
@@ -1047,14 +983,16 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// downstream models, everything a carry rule's object carries, the last
     /// carrying runnable of a pipe.
     fn produced(&self, e: Node<'t>, scope: usize, depth: u32) -> std::rc::Rc<BTreeSet<usize>> {
-        let key = (e.id(), scope);
-        if let Some(c) = self.produces.borrow().get(&key) {
-            return c.clone();
-        }
-        self.produces.borrow_mut().insert(key, Default::default());
+        self.memoized(&self.produces, (e.id(), scope), || std::rc::Rc::new(self.produced_uncached(e, scope, depth)))
+    }
+
+    fn produced_uncached(&self, e: Node<'t>, scope: usize, depth: u32) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         self.steps.set(self.steps.get() + 1);
-        if depth <= MAX && self.steps.get() <= BUDGET {
+        if depth > MAX || self.steps.get() > BUDGET {
+            return self.cut(out);
+        }
+        {
             match e.kind() {
                 "identifier" => {
                     let (values, ps) = self.reaching_values(e, scope);
@@ -1110,9 +1048,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 _ => {}
             }
         }
-        let p = std::rc::Rc::new(out);
-        self.produces.borrow_mut().insert(key, p.clone());
-        p
+        out
     }
 
     /// A compose flow rule's call: the models its upstream arguments carry
@@ -1228,7 +1164,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         if f.kind() == "attribute" {
             let method = self.a.text(f.child_by_field_name("attribute")?);
-            if INFER.contains(&&*method) {
+            if self.a.catalog.flows.methods.invoke.contains(&*method) {
                 return self.model_of(f.child_by_field_name("object")?, scope, 0);
             }
         }
@@ -1279,23 +1215,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if !matches!(e.kind(), "identifier" | "call") {
             return self.origins_uncached(e, scope, depth, out);
         }
-        let key = (e.id(), scope);
-        if let Some(o) = self.traced.borrow().get(&key) {
-            out.extend(o.iter().copied());
-            return;
-        }
-        // a cycle (`x = f(x)` in a loop) ends here, with what is known so far
-        self.traced.borrow_mut().insert(key, Default::default());
-        let mut o = BTreeSet::new();
-        self.origins_uncached(e, scope, depth, &mut o);
+        let o = self.memoized(&self.traced, (e.id(), scope), || {
+            let mut o = BTreeSet::new();
+            self.origins_uncached(e, scope, depth, &mut o);
+            std::rc::Rc::new(o)
+        });
         out.extend(o.iter().copied());
-        self.traced.borrow_mut().insert(key, std::rc::Rc::new(o));
     }
 
     fn origins_uncached(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
         self.steps.set(self.steps.get() + 1);
         if depth > MAX || self.steps.get() > BUDGET {
-            return;
+            return self.cut(());
         }
         match e.kind() {
             "call" => {
@@ -1315,9 +1246,37 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         return;
                     }
                 }
-                // A function or method of this file: what it returns.
+                // A function or method of this file: what it returns, with
+                // its parameters replaced by what this call passes them (an
+                // argument it only feeds to a model does not pass through).
                 if let Some((def, fscope)) = self.local_callee(e, scope) {
-                    self.returned_origins(def, fscope, depth + 1, out);
+                    let mut ret = BTreeSet::new();
+                    self.returned_origins(def, fscope, depth + 1, &mut ret);
+                    let key = self.func_key(def, fscope);
+                    let names = param_names(self.a, def);
+                    let method = e.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
+                    let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
+                    for id in ret {
+                        match self.param_of(id) {
+                            Some((run, (k, i))) if k == key => {
+                                let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
+                                if i >= offset {
+                                    spec.push(Arg::Position(i - offset));
+                                }
+                                for arg in self.flow_args(e, &spec) {
+                                    if run {
+                                        out.extend(self.produced(arg, scope, depth + 1).iter().copied());
+                                    } else {
+                                        self.origins(arg, scope, depth + 1, out);
+                                    }
+                                }
+                            }
+                            _ => {
+                                out.insert(id);
+                            }
+                        }
+                    }
+                    return;
                 }
                 // Data passes through other calls: their arguments and receiver.
                 if let Some(args) = e.child_by_field_name("arguments") {
@@ -1345,14 +1304,24 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     // the use (`for box in plates: x1 = box[0]` hides an
                     // earlier loop's `x1`).
                     let bscope = b.scope;
-                    for b in self.reaching(b, &name, e) {
-                        if let BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v) = b.kind {
-                            if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
-                                continue;
+                    for r in self.reaching(b, &name, e) {
+                        match r.kind {
+                            BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v) => {
+                                if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
+                                    continue;
+                                }
+                                if self.model_of(v, r.scope, 0).is_none_or(|m| m >= PENDING) {
+                                    self.origins(v, r.scope, depth + 1, out);
+                                }
                             }
-                            if self.model_of(v, b.scope, 0).is_none_or(|m| m >= PENDING) {
-                                self.origins(v, b.scope, depth + 1, out);
+                            // a parameter reassigned later in the function
+                            // (`text = " ".join(text.split())` still reads it)
+                            BKind::Param(_) if r.pos != b.pos => {
+                                if let Some(p) = self.param_key(r) {
+                                    out.insert(self.param_id(p));
+                                }
                             }
+                            _ => {}
                         }
                     }
                     // A container filled before the use: `parts.append(out)`.
@@ -1461,19 +1430,19 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     /// A parameter's key: (function name, index) for a module-level
-    /// function (what other modules call), else (`#` + the definition's
-    /// node id, index) for the file's own call sites.
+    /// function (what other modules call), else (`#` + the function's
+    /// scope, index) for the file's own call sites.
     fn param_key(&self, b: Binding<'t>) -> Option<(String, usize)> {
         self.a
             .module_param(b.scope, b.pos)
-            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(def, i)| (format!("#{}", def.id()), i)))
+            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(_, i)| (format!("#{}", b.scope), i)))
     }
 
     /// The key of a function's parameters (see `param_key`).
     fn func_key(&self, def: Node<'t>, fscope: usize) -> String {
         match (self.a.scope_parent(fscope), def.child_by_field_name("name")) {
             (Some(0), Some(n)) => self.a.text(n).into_owned(),
-            _ => format!("#{}", def.id()),
+            _ => format!("#{fscope}"),
         }
     }
 
@@ -1612,7 +1581,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     fn returned_origins(&self, def: Node<'t>, fscope: usize, depth: u32, out: &mut BTreeSet<usize>) {
         if depth > MAX {
-            return;
+            return self.cut(());
         }
         for v in returned_values(def) {
             self.origins(v, fscope, depth + 1, out);
