@@ -1018,6 +1018,7 @@ fn topology_is_exported_and_drawn() {
 fn topology_fixtures() {
     const MATCHING: &[&str] = &[
         "caption-translate",
+        "chat-backends",
         "churn-blend",
         "doc-qa",
         "edge-classifier",

@@ -180,6 +180,9 @@ struct Topo<'a, 't, 'c> {
     instances: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
 }
 
+/// Each positional argument's and each keyword argument's model origins.
+type ArgOrigins = (Vec<Vec<usize>>, Vec<(String, Vec<usize>)>);
+
 /// Values (with their scope) that may reach a use, and the parameter keys.
 type Reaching<'t> = (Vec<(Node<'t>, usize)>, Vec<(String, usize)>);
 
@@ -258,24 +261,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             // a call of another module's function: each argument's origins
             if b >= FOREIGN {
                 let key = t.foreign.borrow()[b - FOREIGN].trim_end_matches("()").to_string();
-                let mut per_arg = Vec::new();
-                let mut kwargs = Vec::new();
-                if let Some(args) = call.child_by_field_name("arguments") {
-                    let mut cur = args.walk();
-                    for arg in args.named_children(&mut cur).filter(|c| c.kind() != "comment") {
-                        let mut o = BTreeSet::new();
-                        if arg.kind() == "keyword_argument" {
-                            let (Some(n), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) else {
-                                continue;
-                            };
-                            t.origins(v, scope, 0, &mut o);
-                            kwargs.push((a.text(n).into_owned(), o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>()));
-                        } else if !matches!(arg.kind(), "list_splat" | "dictionary_splat") {
-                            t.origins(arg, scope, 0, &mut o);
-                            per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>());
-                        }
-                    }
-                }
+                let (per_arg, kwargs) = t.arg_origins(call, scope);
                 if per_arg.iter().chain(kwargs.iter().map(|(_, o)| o)).any(|a| !a.is_empty()) {
                     foreign_calls.push(ForeignCall {
                         key,
@@ -283,6 +269,39 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
                         kwargs,
                         at: schemas::Location::Line(call.start_position().row as u32 + 1),
                     });
+                }
+            }
+        }
+        // a registry of other modules' functions, one picked at run time
+        // (`BACKENDS[name](history, question, context)`): the call is a call
+        // of each, and their models are alternatives
+        if t.invoked(call, scope).is_none() && t.local_callee(call, scope).is_none() {
+            if let Some(f) = call.child_by_field_name("function") {
+                let (values, dict) = t.registry_values(f, scope, 0);
+                if let (true, Some(d)) = (values.len() >= 2, dict) {
+                    for (i, &x) in values.iter().enumerate() {
+                        for &y in &values[i + 1..] {
+                            out.insert(t.edge(
+                                EdgeKind::Alternative,
+                                x,
+                                y,
+                                d,
+                                "functions of one registry dict, one picked at run time",
+                            ));
+                        }
+                    }
+                    let (per_arg, kwargs) = t.arg_origins(call, scope);
+                    if per_arg.iter().chain(kwargs.iter().map(|(_, o)| o)).any(|a| !a.is_empty()) {
+                        for &v in &values {
+                            let key = t.foreign.borrow()[v - FOREIGN].trim_end_matches("()").to_string();
+                            foreign_calls.push(ForeignCall {
+                                key,
+                                args: per_arg.clone(),
+                                kwargs: kwargs.clone(),
+                                at: schemas::Location::Line(call.start_position().row as u32 + 1),
+                            });
+                        }
+                    }
                 }
             }
         }
@@ -1134,6 +1153,94 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
     }
 
+    /// A hosted-model call: its value is the model's output, not a model
+    /// object (`response = client.chat.completions.create(...)`).
+    fn is_api_load(&self, v: Node<'t>) -> bool {
+        self.loads.iter().position(|(c, _)| c.id() == v.id()).is_some_and(|i| self.api.get(i).copied().unwrap_or(false))
+    }
+
+    /// The origins of each positional and keyword argument of a call
+    /// (models only), for another module's function.
+    fn arg_origins(&self, call: Node<'t>, scope: usize) -> ArgOrigins {
+        let mut per_arg = Vec::new();
+        let mut kwargs = Vec::new();
+        let Some(args) = call.child_by_field_name("arguments") else { return (per_arg, kwargs) };
+        let mut cur = args.walk();
+        for arg in args.named_children(&mut cur).filter(|c| c.kind() != "comment") {
+            let mut o = BTreeSet::new();
+            if arg.kind() == "keyword_argument" {
+                let (Some(n), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) else {
+                    continue;
+                };
+                self.origins(v, scope, 0, &mut o);
+                kwargs.push((self.a.text(n).into_owned(), o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>()));
+            } else if !matches!(arg.kind(), "list_splat" | "dictionary_splat") {
+                self.origins(arg, scope, 0, &mut o);
+                per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>());
+            }
+        }
+        (per_arg, kwargs)
+    }
+
+    /// The functions of other modules a callee may be when it is an item of
+    /// a dict literal whose values are all such functions (through names,
+    /// subscripts and local functions returning one), with that dict.
+    fn registry_values(&self, e: Node<'t>, scope: usize, depth: u32) -> (Vec<usize>, Option<Node<'t>>) {
+        self.steps.set(self.steps.get() + 1);
+        if depth > 6 || self.steps.get() > BUDGET {
+            return (Vec::new(), None);
+        }
+        match e.kind() {
+            "identifier" => {
+                let (values, _) = self.reaching_values(e, scope);
+                for (v, s) in values {
+                    let r = self.registry_values(v, s, depth + 1);
+                    if r.1.is_some() {
+                        return r;
+                    }
+                }
+                // a module-level registry used inside a function
+                match self.a.lookup(&self.a.text(e), scope, e.start_byte()) {
+                    Some(Binding { kind: BKind::Value(v), scope: s, .. }) if v.kind() == "dictionary" => {
+                        self.registry_values(v, s, depth + 1)
+                    }
+                    _ => (Vec::new(), None),
+                }
+            }
+            "subscript" => match e.child_by_field_name("value") {
+                Some(v) => self.registry_values(v, scope, depth + 1),
+                None => (Vec::new(), None),
+            },
+            "call" => match self.local_callee(e, scope) {
+                Some((def, fscope)) => returned_values(def)
+                    .into_iter()
+                    .map(|v| self.registry_values(v, fscope, depth + 1))
+                    .find(|r| r.1.is_some())
+                    .unwrap_or_default(),
+                None => (Vec::new(), None),
+            },
+            "dictionary" => {
+                let mut cur = e.walk();
+                let values: Vec<Node<'t>> = e
+                    .named_children(&mut cur)
+                    .filter(|p| p.kind() == "pair")
+                    .filter_map(|p| p.child_by_field_name("value"))
+                    .collect();
+                let ids: Vec<usize> = values
+                    .iter()
+                    .filter(|v| matches!(v.kind(), "identifier" | "attribute"))
+                    .filter_map(|v| self.foreign_of(*v, scope, ""))
+                    .collect();
+                if ids.len() == values.len() && ids.len() >= 2 {
+                    (ids, Some(e))
+                } else {
+                    (Vec::new(), None)
+                }
+            }
+            _ => (Vec::new(), None),
+        }
+    }
+
     /// The model a call makes without loading it itself: an instance of a
     /// local class that wraps one model, or a local factory's result
     /// (`return QwenEmbedder(name)` in one branch, `return OllamaEmbedder(name)`
@@ -1246,6 +1353,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         return;
                     }
                 }
+                // An item of a registry of other modules' functions: what
+                // each of them returns.
+                if self.invoked(e, scope).is_none() {
+                    if let Some(f) = e.child_by_field_name("function").filter(|f| matches!(f.kind(), "identifier" | "subscript"))
+                    {
+                        let (values, dict) = self.registry_values(f, scope, 0);
+                        if dict.is_some() {
+                            out.extend(values);
+                            return;
+                        }
+                    }
+                }
                 // A function or method of this file: what it returns, with
                 // its parameters replaced by what this call passes them (an
                 // argument it only feeds to a model does not pass through).
@@ -1310,7 +1429,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                                 if v.start_byte() <= e.start_byte() && e.start_byte() < v.end_byte() {
                                     continue;
                                 }
-                                if self.model_of(v, r.scope, 0).is_none_or(|m| m >= PENDING) {
+                                if self.model_of(v, r.scope, 0).is_none_or(|m| m >= PENDING) || self.is_api_load(v) {
                                     self.origins(v, r.scope, depth + 1, out);
                                 }
                             }
