@@ -1017,6 +1017,7 @@ fn topology_is_exported_and_drawn() {
 #[test]
 fn topology_fixtures() {
     const MATCHING: &[&str] = &[
+        "asr-backends",
         "caption-translate",
         "chat-backends",
         "churn-blend",

@@ -242,9 +242,9 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             if let Some(args) = call.child_by_field_name("arguments") {
                 t.origins(args, scope, 0, &mut inputs);
             }
-            let others = if b < FOREIGN { t.also_invoked(call, scope, b) } else { BTreeSet::new() };
+            let others = t.also_invoked(call, scope, b);
             for &to in &others {
-                for &from in inputs.iter().filter(|f| **f != to && **f < FOREIGN) {
+                for &from in inputs.iter().filter(|f| **f != to && **f < PARAM) {
                     out.insert(t.edge(EdgeKind::Pipeline, from, to, call, "output of one model reaches the input of the other"));
                 }
             }
@@ -359,9 +359,6 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         foreign_calls,
     };
     // alternative: loads in different branches, conditional expressions, one registry
-    if loads.is_empty() {
-        return done(out, t);
-    }
     for i in 0..loads.len() {
         for j in i + 1..loads.len() {
             if let Some((node, why)) = alternatives(loads[i].0, loads[j].0) {
@@ -1242,7 +1239,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     /// The model a call makes without loading it itself: an instance of a
-    /// local class that wraps one model, or a local factory's result
+    /// class (of this file or another module) that wraps one model, or a
+    /// factory's result
     /// (`return QwenEmbedder(name)` in one branch, `return OllamaEmbedder(name)`
     /// after it: the two models are alternatives).
     fn made(&self, call: Node<'t>, scope: usize) -> Option<usize> {
@@ -1252,6 +1250,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         match self.a.lookup(&self.a.text(f), scope, call.start_byte())?.kind {
             BKind::Class(_) | BKind::Func(..) => self.model_of(call, scope, 0).filter(|m| *m < FOREIGN),
+            // a class or factory of another module of the repository: the
+            // link step says which model, if any, it stands for
+            BKind::Import(_) => self.model_of(call, scope, 0).filter(|m| *m >= FOREIGN && *m < PARAM),
             _ => None,
         }
     }
@@ -1290,6 +1291,15 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             _ => Some(f),
         };
         let Some(o) = object else { return out };
+        // a local factory with several returns (`engine_for(name).transcribe(x)`)
+        if o.kind() == "call" {
+            if let Some((def, fscope)) = self.local_callee(o, scope) {
+                for v in returned_values(def) {
+                    out.extend(self.model_of(v, fscope, 0).filter(|m| *m < PARAM && *m != primary));
+                }
+            }
+            return out;
+        }
         let bindings = match o.kind() {
             "attribute" => {
                 let (Some(obj), Some(attr)) = (o.child_by_field_name("object"), o.child_by_field_name("attribute")) else {
@@ -1310,7 +1320,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             _ => return out,
         };
         for b in bindings {
-            if let Some(m) = self.binding_model(b, 0).filter(|m| *m < FOREIGN && *m != primary) {
+            if let Some(m) = self.binding_model(b, 0).filter(|m| *m < PARAM && *m != primary) {
                 out.insert(m);
             }
         }
@@ -1344,9 +1354,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 if let Some(m) = self.invoked(e, scope) {
                     out.insert(m);
-                    if m < FOREIGN {
-                        out.extend(self.also_invoked(e, scope, m));
-                    }
+                    out.extend(self.also_invoked(e, scope, m));
                     // A name of another module may be a plain function, not a
                     // model: its arguments still flow through.
                     if m < FOREIGN {
