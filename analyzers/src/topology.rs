@@ -151,6 +151,8 @@ struct Topo<'a, 't, 'c> {
     loads: &'a [(Node<'t>, usize)],
     api: &'a [bool],
     foreign: std::cell::RefCell<Vec<String>>,
+    /// Where each foreign name is in `foreign`.
+    foreign_index: std::cell::RefCell<std::collections::HashMap<String, usize>>,
     params: std::cell::RefCell<Vec<(String, usize)>>,
     /// Dataflow steps taken for this file, bounded by `BUDGET`.
     steps: std::cell::Cell<u64>,
@@ -207,6 +209,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         loads,
         api,
         foreign: Default::default(),
+        foreign_index: Default::default(),
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
@@ -374,13 +377,21 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     }
     // alternative: two models invoked or made in different branches of one
     // `if`, or one in an `if` that returns and the other after it
-    sites.sort_by_key(|(c, _)| c.start_byte());
+    // Only sites of one function can be alternatives this way: compare
+    // within each scope, each site's ancestry computed once.
+    sites.sort_by_key(|(c, _)| (t.scope_of(*c), c.start_byte()));
+    sites.dedup_by_key(|(c, m)| (c.id(), *m));
+    let scopes: Vec<usize> = sites.iter().map(|(c, _)| t.scope_of(*c)).collect();
+    let ancestries: Vec<Vec<(Node<'t>, Node<'t>)>> = sites.iter().map(|(c, _)| ancestry(*c, true)).collect();
     for (i, &(x, mx)) in sites.iter().enumerate() {
-        for &(y, my) in &sites[i + 1..] {
+        for (j, &(_, my)) in sites.iter().enumerate().skip(i + 1) {
+            if scopes[j] != scopes[i] {
+                break;
+            }
             if mx == my {
                 continue;
             }
-            if let Some((node, why)) = invoked_alternatives(x, y) {
+            if let Some((node, why)) = invoked_alternatives(x, &ancestries[i], &ancestries[j]) {
                 let (from, to) = (mx.min(my), mx.max(my));
                 out.insert(FileEdge {
                     kind: EdgeKind::Alternative,
@@ -446,9 +457,11 @@ fn intern<T: PartialEq>(v: &mut Vec<T>, key: T) -> usize {
 /// different branches of one `if` (not its condition), or one sits in an
 /// `if` without `else` whose branch always returns or raises and the other in
 /// a later statement of the same block. Document order: `x` before `y`.
-fn invoked_alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
-    let cx = ancestry(x, true);
-    let cy = ancestry(y, true);
+fn invoked_alternatives<'t>(
+    x: Node<'t>,
+    cx: &[(Node<'t>, Node<'t>)],
+    cy: &[(Node<'t>, Node<'t>)],
+) -> Option<(Node<'t>, &'static str)> {
     let (p, a, b) = cx.iter().find_map(|(px, ax)| cy.iter().find(|(py, _)| py.id() == px.id()).map(|(_, by)| (*px, *ax, *by)))?;
     if a.id() == b.id() {
         return None;
@@ -478,6 +491,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         loads,
         api: &[],
         foreign: Default::default(),
+        foreign_index: Default::default(),
         params: Default::default(),
         steps: Default::default(),
         fills: Default::default(),
@@ -671,7 +685,13 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             return None;
         }
         let key = format!("{q}{suffix}");
-        Some(FOREIGN + intern(&mut self.foreign.borrow_mut(), key))
+        if let Some(i) = self.foreign_index.borrow().get(&key) {
+            return Some(FOREIGN + i);
+        }
+        let mut foreign = self.foreign.borrow_mut();
+        foreign.push(key.clone());
+        self.foreign_index.borrow_mut().insert(key, foreign.len() - 1);
+        Some(FOREIGN + foreign.len() - 1)
     }
 
     /// The model a class wraps, so that its instances stand for it
