@@ -204,25 +204,7 @@ const BUDGET: u64 = 5_000;
 /// their usage index; `api[i]` says load `i` is a hosted-model call, which is
 /// its own invocation.
 pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: &[bool]) -> FileTopology {
-    let t = Topo {
-        a,
-        loads,
-        api,
-        foreign: Default::default(),
-        foreign_index: Default::default(),
-        params: Default::default(),
-        steps: Default::default(),
-        fills: Default::default(),
-        attr_assigns: Default::default(),
-        memo: Default::default(),
-        returns: Default::default(),
-        traced: Default::default(),
-        carries: Default::default(),
-        produces: Default::default(),
-        instances: Default::default(),
-        flow_imports: Default::default(),
-        truncated: Default::default(),
-    };
+    let t = Topo::new(a, loads, api);
     let mut out: BTreeSet<FileEdge> = BTreeSet::new();
     let mut foreign_calls = Vec::new();
     // the invocations of the file's models, for the alternatives below
@@ -236,7 +218,8 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         }
         // pipeline: models wired together inside a library call
         t.composed(call, scope, &mut out, &mut local);
-        if let Some(b) = t.invoked(call, scope) {
+        let invoked = t.invoked(call, scope);
+        if let Some(b) = invoked {
             invoked_ids.insert(b);
             if b < FOREIGN {
                 sites.push((call, b));
@@ -278,7 +261,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         // a registry of other modules' functions, one picked at run time
         // (`BACKENDS[name](history, question, context)`): the call is a call
         // of each, and their models are alternatives
-        if t.invoked(call, scope).is_none() && t.local_callee(call, scope).is_none() {
+        if invoked.is_none() && t.local_callee(call, scope).is_none() {
             if let Some(f) = call.child_by_field_name("function") {
                 let (values, dict) = t.registry_values(f, scope, 0);
                 if let (true, Some(d)) = (values.len() >= 2, dict) {
@@ -486,25 +469,7 @@ fn invoked_alternatives<'t>(
 /// The models a file offers other modules: module-level names bound to a
 /// model, and functions that return one (name, usage index).
 pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)]) -> Vec<(String, usize)> {
-    let t = Topo {
-        a,
-        loads,
-        api: &[],
-        foreign: Default::default(),
-        foreign_index: Default::default(),
-        params: Default::default(),
-        steps: Default::default(),
-        fills: Default::default(),
-        attr_assigns: Default::default(),
-        memo: Default::default(),
-        returns: Default::default(),
-        traced: Default::default(),
-        carries: Default::default(),
-        produces: Default::default(),
-        instances: Default::default(),
-        flow_imports: Default::default(),
-        truncated: Default::default(),
-    };
+    let t = Topo::new(a, loads, &[]);
     let mut out = Vec::new();
     for (name, b) in a.module_bindings() {
         let m = match b.kind {
@@ -572,6 +537,28 @@ fn alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)
 }
 
 impl<'a, 't, 'c> Topo<'a, 't, 'c> {
+    fn new(a: &'a Analysis<'t, 'c>, loads: &'a [(Node<'t>, usize)], api: &'a [bool]) -> Self {
+        Topo {
+            a,
+            loads,
+            api,
+            foreign: Default::default(),
+            foreign_index: Default::default(),
+            params: Default::default(),
+            steps: Default::default(),
+            fills: Default::default(),
+            attr_assigns: Default::default(),
+            memo: Default::default(),
+            returns: Default::default(),
+            traced: Default::default(),
+            carries: Default::default(),
+            produces: Default::default(),
+            instances: Default::default(),
+            flow_imports: Default::default(),
+            truncated: Default::default(),
+        }
+    }
+
     fn edge(&self, kind: EdgeKind, from: usize, to: usize, at: Node<'t>, why: &str) -> FileEdge {
         FileEdge { kind, from, to, at: schemas::Location::Line(at.start_position().row as u32 + 1), why: why.to_string() }
     }
@@ -1028,61 +1015,59 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX || self.steps.get() > BUDGET {
             return self.cut(out);
         }
-        {
-            match e.kind() {
-                "identifier" => {
-                    let (values, ps) = self.reaching_values(e, scope);
-                    for (v, s) in values {
-                        out.extend(self.produced(v, s, depth + 1).iter().copied());
-                    }
-                    // a chain passed in: its callers say what it runs
-                    out.extend(ps.into_iter().map(|p| self.run_param_id(p)));
+        match e.kind() {
+            "identifier" => {
+                let (values, ps) = self.reaching_values(e, scope);
+                for (v, s) in values {
+                    out.extend(self.produced(v, s, depth + 1).iter().copied());
                 }
-                "attribute" => {
-                    if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) = e
-                        .child_by_field_name("object")
-                        .filter(|o| o.kind() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
-                        .and_then(|_| e.child_by_field_name("attribute"))
-                        .and_then(|a| self.a.lookup_self_attr(&self.a.text(a), scope, e.start_byte()))
-                    {
-                        out.extend(self.produced(v, bs, depth + 1).iter().copied());
-                    }
-                }
-                "call" => {
-                    let names = self.call_names(e, scope);
-                    match self.a.catalog.flows.for_call(&names) {
-                        Some(flow) if flow.kind == FlowKind::Compose => {
-                            for n in self.flow_args(e, &flow.downstream) {
-                                out.extend(self.carried(n, scope, 0).iter().copied().filter(|m| *m < PARAM));
-                            }
-                        }
-                        Some(_) => {
-                            out.extend(self.carried(e, scope, 0).iter().copied().filter(|m| *m < PARAM));
-                        }
-                        None => {
-                            if let Some((def, fscope)) = self.local_callee(e, scope) {
-                                for v in returned_values(def) {
-                                    out.extend(self.produced(v, fscope, depth + 1).iter().copied());
-                                }
-                            }
-                        }
-                    }
-                }
-                "binary_operator" => {
-                    // the last operand of a pipe that carries a model
-                    let mut cur = e.walk();
-                    let ops: Vec<Node<'t>> = e.named_children(&mut cur).collect();
-                    if let Some(last) = ops.iter().rev().map(|o| self.carried(*o, scope, 0)).find(|c| !c.is_empty()) {
-                        out.extend(last.iter().copied().filter(|m| *m < PARAM));
-                    }
-                }
-                "parenthesized_expression" => {
-                    if let Some(c) = e.named_child(0) {
-                        out.extend(self.produced(c, scope, depth + 1).iter().copied());
-                    }
-                }
-                _ => {}
+                // a chain passed in: its callers say what it runs
+                out.extend(ps.into_iter().map(|p| self.run_param_id(p)));
             }
+            "attribute" => {
+                if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) = e
+                    .child_by_field_name("object")
+                    .filter(|o| o.kind() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
+                    .and_then(|_| e.child_by_field_name("attribute"))
+                    .and_then(|a| self.a.lookup_self_attr(&self.a.text(a), scope, e.start_byte()))
+                {
+                    out.extend(self.produced(v, bs, depth + 1).iter().copied());
+                }
+            }
+            "call" => {
+                let names = self.call_names(e, scope);
+                match self.a.catalog.flows.for_call(&names) {
+                    Some(flow) if flow.kind == FlowKind::Compose => {
+                        for n in self.flow_args(e, &flow.downstream) {
+                            out.extend(self.carried(n, scope, 0).iter().copied().filter(|m| *m < PARAM));
+                        }
+                    }
+                    Some(_) => {
+                        out.extend(self.carried(e, scope, 0).iter().copied().filter(|m| *m < PARAM));
+                    }
+                    None => {
+                        if let Some((def, fscope)) = self.local_callee(e, scope) {
+                            for v in returned_values(def) {
+                                out.extend(self.produced(v, fscope, depth + 1).iter().copied());
+                            }
+                        }
+                    }
+                }
+            }
+            "binary_operator" => {
+                // the last operand of a pipe that carries a model
+                let mut cur = e.walk();
+                let ops: Vec<Node<'t>> = e.named_children(&mut cur).collect();
+                if let Some(last) = ops.iter().rev().map(|o| self.carried(*o, scope, 0)).find(|c| !c.is_empty()) {
+                    out.extend(last.iter().copied().filter(|m| *m < PARAM));
+                }
+            }
+            "parenthesized_expression" => {
+                if let Some(c) = e.named_child(0) {
+                    out.extend(self.produced(c, scope, depth + 1).iter().copied());
+                }
+            }
+            _ => {}
         }
         out
     }
@@ -1372,7 +1357,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     out.extend(p.iter().copied());
                     return;
                 }
-                if let Some(m) = self.invoked(e, scope) {
+                let invoked = self.invoked(e, scope);
+                if let Some(m) = invoked {
                     out.insert(m);
                     out.extend(self.also_invoked(e, scope, m));
                     // A name of another module may be a plain function, not a
@@ -1383,7 +1369,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 // An item of a registry of other modules' functions: what
                 // each of them returns.
-                if self.invoked(e, scope).is_none() {
+                if invoked.is_none() {
                     if let Some(f) = e.child_by_field_name("function").filter(|f| matches!(f.kind(), "identifier" | "subscript"))
                     {
                         let (values, dict) = self.registry_values(f, scope, 0);
@@ -1400,17 +1386,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     let mut ret = BTreeSet::new();
                     self.returned_origins(def, fscope, depth + 1, &mut ret);
                     let key = self.func_key(def, fscope);
-                    let names = param_names(self.a, def);
-                    let method = e.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
-                    let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
                     for id in ret {
                         match self.param_of(id) {
                             Some((run, (k, i))) if k == key => {
-                                let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
-                                if i >= offset {
-                                    spec.push(Arg::Position(i - offset));
-                                }
-                                for arg in self.flow_args(e, &spec) {
+                                for arg in self.args_for_param(e, def, i) {
                                     if run {
                                         out.extend(self.produced(arg, scope, depth + 1).iter().copied());
                                     } else {
@@ -1610,17 +1589,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 if wanted.is_empty() {
                     continue;
                 }
-                let names = param_names(self.a, def);
-                let method = call.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
-                let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
                 let name = def.child_by_field_name("name").map(|n| self.a.text(n).into_owned()).unwrap_or_default();
                 for (kind, i, m) in wanted {
-                    let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
-                    if i >= offset {
-                        spec.push(Arg::Position(i - offset));
-                    }
                     let mut from = BTreeSet::new();
-                    for arg in self.flow_args(call, &spec) {
+                    for arg in self.args_for_param(call, def, i) {
                         match kind {
                             Feed::Carry => from.extend(self.carried(arg, scope, 0).iter().copied()),
                             Feed::Run => from.extend(self.produced(arg, scope, 0).iter().copied()),
@@ -1660,6 +1632,19 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 break;
             }
         }
+    }
+
+    /// The arguments a call passes to parameter `i` of `def`: by its name,
+    /// or by position (a method called on an object does not pass `self`).
+    fn args_for_param(&self, call: Node<'t>, def: Node<'t>, i: usize) -> Vec<Node<'t>> {
+        let names = param_names(self.a, def);
+        let method = call.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
+        let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
+        let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
+        if i >= offset {
+            spec.push(Arg::Position(i - offset));
+        }
+        self.flow_args(call, &spec)
     }
 
     /// A parameter id: whether it stands for running the parameter (its
