@@ -1119,3 +1119,334 @@ fn topology_fixtures() {
     assert_eq!(row(13), Some(("Pipeline.from_single_file".to_string(), Value::Null, Value::from("huggingface"))));
     assert_eq!(row(15), Some(("Pipeline.from_pretrained".to_string(), Value::Null, Value::from("huggingface"))));
 }
+
+// ---------------------------------------------------------------- hub label store
+
+fn objects(v: &[Value]) -> Vec<serde_json::Map<String, Value>> {
+    v.iter().map(|x| x.as_object().expect("object").clone()).collect()
+}
+
+/// `mine` with an empty home and cache folder and no database: the embedded store only.
+fn mine_fresh(home: &Path, args: &[&str]) -> Output {
+    Command::new(MINE)
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env_remove("HF_TOKEN")
+        .env_remove("HF_ENDPOINT")
+        .output()
+        .expect("run mine")
+}
+
+#[test]
+fn select_works_offline_from_the_embedded_store() {
+    let home = tempfile::tempdir().expect("tmp");
+    let o = mine_fresh(
+        home.path(),
+        &[
+            "select",
+            "--task",
+            "image-classification",
+            "--label",
+            "dataset:imagenet-1k",
+            "--max-params",
+            "30M",
+            "--top",
+            "5",
+            "--json",
+        ],
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json array");
+    assert_eq!(v.len(), 5);
+    check_schema("selection", &objects(&v));
+    let mut last = (f64::MAX, f64::MAX);
+    for m in &v {
+        for k in ["model", "score", "labels", "params", "license"] {
+            assert!(m.get(k).is_some(), "{k} missing in {m}");
+        }
+        assert!(m["params"].as_u64().expect("known size") <= 30_000_000, "{m}");
+        assert!(m["labels"].as_array().expect("labels").iter().any(|l| l == "dataset:imagenet-1k"));
+        let key = (m["score"].as_f64().expect("score"), m["quality"].as_f64().unwrap_or(0.0));
+        assert!(key <= last, "best first: {key:?} after {last:?}");
+        last = key;
+    }
+    // Unknown sizes are left out under --max-params unless asked for.
+    let o = mine_fresh(home.path(), &["select", "--task", "fill-mask", "--label", "language:fr", "--max-params", "7B", "--json"]);
+    assert_eq!(serde_json::from_str::<Vec<Value>>(&stdout(&o)).expect("json").len(), 0, "{}", stdout(&o));
+    let o = mine_fresh(
+        home.path(),
+        &["select", "--task", "fill-mask", "--label", "language:fr", "--max-params", "7B", "--include-unknown-size", "--json"],
+    );
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(!v.is_empty() && v.iter().all(|m| m["params"].is_null()));
+    // No single model: the smallest covering set is returned and marked.
+    let o = mine_fresh(
+        home.path(),
+        &["select", "--task", "text-classification", "--label", "language:fr", "--label", "domain:medical"],
+    );
+    assert!(stdout(&o).contains("the smallest set that does"), "{}", stdout(&o));
+    // A sub-task resolves under its task, and a task typed wrong is one line naming it.
+    let o = mine_fresh(home.path(), &["select", "--task", "sentiment-analysis", "--top", "3", "--json"]);
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(v.iter().all(|m| m["score"] == 1.0), "{v:?}");
+    for (args, needle) in [
+        (vec!["select", "--task", "sentimental"], "--task: unknown label 'sentimental'"),
+        (vec!["select", "--task", "fill-mask", "--label", "flavour:sweet"], "--label: unknown label 'flavour:sweet'"),
+        (vec!["select", "--task", "fill-mask", "--max-params", "lots"], "'lots' is not a parameter count"),
+        (vec!["select", "--task", "fill-mask", "--db", "/no/such.sqlite"], "/no/such.sqlite"),
+    ] {
+        let o = mine_fresh(home.path(), &args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&o).contains(needle), "{args:?}: {}", stderr(&o));
+    }
+    assert!(!home.path().join("cache").exists(), "select wrote into the cache folder");
+    // The store's statistics name where the rows came from.
+    let o = mine_fresh(home.path(), &["labels", "stats"]);
+    assert!(stdout(&o).contains("seed:hf_models_top9715_normalized.csv"), "{}", stdout(&o));
+}
+
+#[test]
+fn the_selection_benchmark_prints_its_table() {
+    let o = mine(&["select", "--evaluate", "--max-params", "200M"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("38 datasets") && out.contains("of at most 200M parameters"), "{out}");
+    for line in ["labels (mine select)", "average on other datasets", "largest model", "EuroSAT"] {
+        assert!(out.contains(line), "{line} missing: {out}");
+    }
+}
+
+/// Three repositories loading Hub models and a hosted LLM, mined into one database.
+fn mined_label_corpus(tmp: &Path) -> PathBuf {
+    let files: [(&str, &str); 3] = [
+        (
+            "encoder-app",
+            "from transformers import AutoModel, AutoTokenizer, pipeline\nfrom openai import OpenAI\n\n\
+             tok = AutoTokenizer.from_pretrained(\"bert-base-uncased\")\n\
+             enc = AutoModel.from_pretrained(\"bert-base-uncased\", trust_remote_code=True)\n\
+             ghost = AutoModel.from_pretrained(\"nobody-at-all/not-on-the-hub\")\n\
+             client = OpenAI()\n\
+             reply = client.chat.completions.create(model=\"gpt-3.5-turbo\", messages=[])\n",
+        ),
+        ("distil-one", "from transformers import AutoModel\n\nm = AutoModel.from_pretrained(\"distilbert-base-uncased\")\n"),
+        ("distil-two", "from transformers import AutoModelForMaskedLM\n\nm = AutoModelForMaskedLM.from_pretrained(\"distilbert/distilbert-base-uncased\")\n"),
+    ];
+    let mut list = String::new();
+    for (name, code) in files {
+        let dir = tmp.join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        std::fs::write(dir.join("app.py"), code).expect("write");
+        let repo = git2::Repository::init(&dir).expect("init");
+        commit_all(&repo, "app");
+        list.push_str(&format!("{}\n", dir.display()));
+    }
+    let (o, db) = mine_list(tmp, &list);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("linked to the store"), "{}", stdout(&o));
+    db
+}
+
+#[test]
+fn usages_are_linked_and_recommendations_stored_and_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = mined_label_corpus(tmp.path());
+    let dbs = db.to_str().expect("utf8");
+    assert_eq!(
+        db_count(&db, "SELECT COUNT(*) FROM links WHERE hub_model = 'huggingface:google-bert/bert-base-uncased'"),
+        1,
+        "the legacy id links to the canonical model (the tokenizer is an aux load, not linked)"
+    );
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models"), 0, "mining does not copy the store");
+    let o = mine(&["recommend", "--db", dbs, "--repo", "encoder-app", "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let recs: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert!(recs.iter().all(|r| r["repo"] == "encoder-app"));
+    check_schema("recommendations", &objects(&recs));
+    for r in &recs {
+        for k in ["repo", "path", "line", "model_id", "linked", "labels", "findings", "alternatives"] {
+            assert!(r.get(k).is_some(), "{k} missing in {r}");
+        }
+        for a in r["alternatives"].as_array().expect("alternatives") {
+            assert!(!a["reasons"].as_array().expect("reasons").is_empty(), "{a}");
+        }
+    }
+    let at = |line: u64| recs.iter().find(|r| r["line"] == line).unwrap_or_else(|| panic!("no usage at line {line}: {recs:?}"));
+    let bert = at(5);
+    assert_eq!(bert["linked"], true);
+    assert!(bert["labels"].as_array().expect("labels").iter().any(|l| l == "task:fill-mask"), "{bert}");
+    let findings: Vec<&str> = bert["findings"].as_array().expect("f").iter().filter_map(Value::as_str).collect();
+    assert!(
+        findings.iter().any(|f| f.starts_with("legacy id: 'bert-base-uncased' now lives at 'google-bert/bert-base-uncased'")),
+        "{findings:?}"
+    );
+    assert!(findings.iter().any(|f| f.starts_with("trust_remote_code")), "{findings:?}");
+    assert!(findings.iter().any(|f| f.starts_with("unpinned revision")), "{findings:?}");
+    // distilbert is loaded by two repositories, bert by one: more reused.
+    let alt = &bert["alternatives"][0];
+    assert_eq!(alt["model"], "huggingface:distilbert/distilbert-base-uncased", "{bert}");
+    assert!(alt["reasons"][0].as_str().expect("reason").contains("more reused: 2 repositories"), "{alt}");
+    let ghost = at(6);
+    assert_eq!(ghost["linked"], false);
+    assert!(ghost["findings"]
+        .as_array()
+        .expect("f")
+        .iter()
+        .any(|f| f.as_str().is_some_and(|f| f.starts_with("model not in the hub label store"))));
+    let gpt = at(8);
+    assert!(
+        gpt["findings"].as_array().expect("f").iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("deprecated"))),
+        "{gpt}"
+    );
+    assert_eq!(
+        db_count(&db, "SELECT COUNT(*) FROM recommendations r JOIN repos p ON p.id = r.repo_id WHERE p.name = 'encoder-app'"),
+        recs.len() as i64
+    );
+    // The report shows them.
+    let o = mine(&["report", "--db", dbs, "--repo", "encoder-app", "--format", "markdown"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = stdout(&o);
+    assert!(
+        md.contains("legacy id: 'bert-base-uncased'")
+            && md.contains("`huggingface:distilbert/distilbert-base-uncased`: more reused"),
+        "{md}"
+    );
+    // Link shares by ecosystem.
+    let o = mine(&["labels", "stats", "--db", dbs]);
+    assert!(stdout(&o).contains("usages linked to the store, by ecosystem"), "{}", stdout(&o));
+    let o = mine(&["recommend", "--db", dbs, "--repo", "no-such-repo"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--repo 'no-such-repo'"));
+}
+
+#[test]
+fn imported_models_join_the_store_and_bad_files_write_nothing() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = mined_label_corpus(tmp.path());
+    let dbs = db.to_str().expect("utf8");
+    let jsonl = tmp.path().join("models.jsonl");
+    let lines = "{\"id\":\"huggingface:acme/tiny-fill\",\"task\":\"fill-mask\",\"params\":11000000,\"license\":\"mit\",\
+         \"labels\":[{\"label\":\"language:en\"},{\"label\":\"dataset:wikipedia\",\"weight\":0.61}]}\n\
+         {\"id\":\"huggingface:nobody-at-all/not-on-the-hub\",\"task\":\"feature-extraction\",\"license\":\"cc-by-nc-4.0\",\"gated\":true}\n";
+    let rows: Vec<Value> = lines.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
+    check_schema("hub_models", &objects(&rows));
+    std::fs::write(&jsonl, lines).expect("write");
+    let csv = tmp.path().join("models.csv");
+    std::fs::write(&csv, "id,task,params,license,labels\nhuggingface:acme/small-fill,fill-mask,40M,apache-2.0,language:en;dataset:wikipedia=0.55\n")
+        .expect("write");
+    let o = mine(&["labels", "import", jsonl.to_str().expect("utf8"), csv.to_str().expect("utf8"), "--db", dbs]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("imported 3 models"), "{}", stdout(&o));
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models"), 3);
+    assert_eq!(
+        db_count(&db, "SELECT COUNT(*) FROM hub_model_labels WHERE model_id = 'huggingface:acme/tiny-fill' AND weight = 0.61"),
+        1
+    );
+    // The imported model now links the usage that was not in the store.
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM links WHERE hub_model = 'huggingface:nobody-at-all/not-on-the-hub'"), 1);
+    let o = mine(&["select", "--db", dbs, "--task", "fill-mask", "--label", "language:en", "--max-params", "50M", "--json"]);
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    let ids: Vec<&str> = v.iter().filter_map(|m| m["model"].as_str()).collect();
+    assert_eq!(ids, ["huggingface:acme/tiny-fill", "huggingface:acme/small-fill"], "weights rank: 0.61 over 0.55");
+    assert_eq!(v[0]["origin"], format!("import:{}:1", jsonl.display()));
+    let o = mine(&["recommend", "--db", dbs, "--repo", "encoder-app", "--json"]);
+    let recs: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    let ghost = recs.iter().find(|r| r["line"] == 6).expect("line 6");
+    assert!(
+        ghost["findings"].as_array().expect("f").iter().any(|f| f.as_str().is_some_and(|f| f.starts_with("gated model"))),
+        "{ghost}"
+    );
+    // Reuse across the corpus ranks select's models when --db is given.
+    let o = mine(&["select", "--db", dbs, "--task", "fill-mask", "--label", "language:en", "--top", "1", "--json"]);
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v[0]["model"], "huggingface:distilbert/distilbert-base-uncased", "{v:?}");
+    assert_eq!(v[0]["reuse"], 2);
+    // A bad row anywhere: one line naming file and line, nothing written.
+    let bad = tmp.path().join("bad.csv");
+    std::fs::write(&bad, "id,labels\nhuggingface:acme/ok,language:en\nhuggingface:acme/bad,dataset:x=1.7\n").expect("write");
+    let before = db_count(&db, "SELECT COUNT(*) FROM hub_models");
+    for (file, needle) in [
+        (bad.clone(), "bad.csv:3: label 'dataset:x': weight 1.7 is not between 0 and 1"),
+        (tmp.path().join("missing.jsonl"), "missing.jsonl"),
+    ] {
+        let o = mine(&["labels", "import", file.to_str().expect("utf8"), "--db", dbs]);
+        assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+        assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+        assert!(stderr(&o).contains(needle), "{}", stderr(&o));
+    }
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models"), before);
+}
+
+fn hf_item(id: &str, task: &str, downloads: u64) -> Value {
+    serde_json::json!({
+        "id": id, "pipeline_tag": task, "library_name": "transformers", "downloads": downloads, "likes": 3,
+        "tags": ["transformers", "safetensors", "en", "license:apache-2.0", "dataset:imdb"],
+        "cardData": {"license": "apache-2.0"}, "safetensors": {"total": 4_400_000}, "gated": false
+    })
+}
+
+#[test]
+fn labels_sync_pages_through_the_hub_api_mock() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let db = tmp.path().join("labels.sqlite");
+    let dbs = db.to_str().expect("utf8");
+    let first = |base: &str, limit: usize| miner::labels::sync::first_url(base, limit)[base.len()..].to_string();
+    let mock = mock_github(|base| {
+        let mut r = Routes::new();
+        let next = |p: &str| vec![("Link".to_string(), format!("<{base}/api/models?cursor={p}>; rel=\"next\""))];
+        r.insert(
+            first(base, 3),
+            vec![(
+                200,
+                next("page2"),
+                serde_json::json!([hf_item("acme/a", "text-classification", 900), hf_item("acme/b", "fill-mask", 800)])
+                    .to_string(),
+            )],
+        );
+        r.insert(
+            "/api/models?cursor=page2".into(),
+            vec![
+                (429, vec![("Retry-After".into(), "0".into())], "{\"error\":\"slow down\"}".into()),
+                (200, next("page3"), serde_json::json!([{"downloads": 5}, hf_item("acme/c", "translation", 700), hf_item("acme/d", "summarization", 600)]).to_string()),
+            ],
+        );
+        r.insert("/api/models?cursor=page3".into(), vec![ok(serde_json::json!([hf_item("acme/e", "fill-mask", 1)]))]);
+        // A second sync whose second page keeps failing.
+        r.insert(
+            first(base, 5),
+            vec![(200, next("broken"), serde_json::json!([hf_item("acme/f", "fill-mask", 500)]).to_string())],
+        );
+        r.insert("/api/models?cursor=broken".into(), vec![(503, vec![("Retry-After".into(), "0".into())], "down".into())]);
+        r
+    });
+    let api = format!("http://127.0.0.1:{}", mock.port);
+    let o = mine(&["labels", "sync", "--hf", "--api-url", &api, "--limit", "3", "--token", "hf_secret_token", "--db", dbs]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("synced 3 models") && stdout(&o).contains("1 retries, 1 items skipped"), "{}", stdout(&o));
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models"), 3);
+    assert_eq!(db_count(&db, "SELECT params FROM hub_models WHERE id = 'huggingface:acme/a'"), 4_400_000);
+    assert_eq!(
+        db_count(&db, "SELECT COUNT(*) FROM hub_model_labels WHERE label IN ('task:translation', 'language:en', 'dataset:imdb')"),
+        7
+    );
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models WHERE origin LIKE 'hf-api:http://127.0.0.1:%'"), 3);
+    let seen = mock.seen.lock().expect("lock").clone();
+    assert!(seen.iter().all(|(_, auth)| auth == "Bearer hf_secret_token"), "{seen:?}");
+    assert!(!seen.iter().any(|(p, _)| p.contains("page3")), "stopped at the limit");
+    let raw = std::fs::read(&db).expect("read db");
+    assert!(!raw.windows(15).any(|w| w == b"hf_secret_token"), "the token reached the database");
+    // The synced models are selectable.
+    let o = mine(&["select", "--db", dbs, "--task", "translation", "--max-params", "5M", "--json"]);
+    let v: Vec<Value> = serde_json::from_str(&stdout(&o)).expect("json");
+    assert_eq!(v[0]["model"], "huggingface:acme/c");
+    // A sync that fails mid-way: one line, exit 1, the page already fetched kept.
+    let o = mine(&["labels", "sync", "--hf", "--api-url", &api, "--limit", "5", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(stderr(&o).trim_end().lines().count(), 1, "{}", stderr(&o));
+    assert!(stderr(&o).contains("HTTP 503") && stderr(&o).contains("1 models already written are kept"), "{}", stderr(&o));
+    assert_eq!(db_count(&db, "SELECT COUNT(*) FROM hub_models WHERE id = 'huggingface:acme/f'"), 1);
+    let o = mine(&["labels", "sync", "--hf", "--api-url", "ftp://example.org", "--db", dbs]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--api-url 'ftp://example.org'"));
+}

@@ -33,6 +33,105 @@ pub enum Command {
     Eval(EvalArgs),
     /// Draw a repository's model graph (DOT, Mermaid, or SVG drawn without external tools).
     Report(ReportArgs),
+    /// The hub label store: import, sync from the Hugging Face Hub, link usages, statistics.
+    Labels(LabelsArgs),
+    /// Rank the store's models for a task and labels (works offline from the embedded store).
+    Select(SelectArgs),
+    /// For each usage: findings and alternatives with reasons, stored in the database.
+    Recommend(RecommendArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LabelsArgs {
+    #[command(subcommand)]
+    pub command: LabelsCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LabelsCommand {
+    /// Add models to the database's store from JSONL or CSV files (schemas/json/hub-model.schema.json).
+    Import {
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// The database to write.
+        #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+        db: PathBuf,
+    },
+    /// Add models from the Hugging Face Hub API, most downloaded first.
+    Sync {
+        /// Sync from the Hugging Face Hub (the one source so far).
+        #[arg(long, required = true)]
+        hf: bool,
+        /// The Hub [default: $HF_ENDPOINT, else https://huggingface.co].
+        #[arg(long, value_name = "URL")]
+        api_url: Option<String>,
+        /// At most this many models.
+        #[arg(long, value_name = "N", default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..))]
+        limit: u64,
+        /// A Hugging Face token [default: $HF_TOKEN]; never stored or printed.
+        #[arg(long, value_name = "TOKEN")]
+        token: Option<String>,
+        #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+        db: PathBuf,
+    },
+    /// Summarise the store (seed, and a database's additions and links when --db is given).
+    Stats {
+        #[arg(long, value_name = "FILE")]
+        db: Option<PathBuf>,
+        /// List the labels of one kind (task, subtask, modality, dataset, domain, language, library, capability).
+        #[arg(long, value_name = "KIND")]
+        labels: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Link the database's usages to the store again (after an import or sync, done for you).
+    Link {
+        #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+        db: PathBuf,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// The task (a Hub pipeline tag such as text-classification, or a sub-task such as sentiment-analysis).
+    #[arg(long, value_name = "TASK", required_unless_present = "evaluate")]
+    pub task: Option<String>,
+    /// Another required label, kind:value or a bare value (repeatable): dataset:imagenet-1k, language:fr, domain:medical.
+    #[arg(long = "label", value_name = "LABEL")]
+    pub labels: Vec<String>,
+    /// Only models whose license is at least this permissive.
+    #[arg(long, value_name = "FAMILY", value_parser = ["permissive", "copyleft", "restricted", "unknown"])]
+    pub license: Option<String>,
+    /// Only models of at most this many parameters (30000000, 200M, 7B).
+    #[arg(long, value_name = "N", value_parser = crate::labels::parse_count)]
+    pub max_params: Option<u64>,
+    /// Keep models of unknown size under --max-params.
+    #[arg(long)]
+    pub include_unknown_size: bool,
+    /// Only models of this ecosystem (huggingface, timm, torchvision, openai, ...).
+    #[arg(long, value_name = "NAME")]
+    pub ecosystem: Option<String>,
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub top: u64,
+    /// A mined database: its imported models join the store and reuse across its repositories ranks models.
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    #[arg(long)]
+    pub json: bool,
+    /// Run the leave-one-dataset-out benchmark on the open_clip table instead (honours --max-params).
+    #[arg(long)]
+    pub evaluate: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecommendArgs {
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    /// Only this repository (its name or location as stored).
+    #[arg(long, value_name = "NAME")]
+    pub repo: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -243,6 +342,9 @@ pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
             }
             Ok(if a.strict && !r.is_perfect() { 1 } else { 0 })
         }
+        Some(Command::Labels(a)) => crate::labels::commands::labels(a.command),
+        Some(Command::Select(a)) => crate::labels::commands::select(a),
+        Some(Command::Recommend(a)) => crate::labels::commands::recommend(a),
         None => run_mine(cli.mine, raw_args),
     }
 }
@@ -353,6 +455,7 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
     };
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;
+    summary.linked = crate::labels::commands::link_after_mining(&settings.db, &settings.catalog)?;
     print!("{}", summary.render());
     Ok(if summary.failed() > 0 { 1 } else { 0 })
 }

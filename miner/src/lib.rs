@@ -17,3 +17,4 @@ pub mod walk;
 
 pub use error::MineError;
 pub mod github;
+pub mod labels;

@@ -1,5 +1,6 @@
 //! `mine report`: a repository's model graph as DOT, Mermaid or SVG (drawn
-//! here, no external program needed).
+//! here, no external program needed), or a Markdown report of its usages
+//! with their hub labels, findings and alternatives (`mine recommend`).
 
 use crate::error::MineError;
 use crate::store::Store;
@@ -11,6 +12,8 @@ pub enum Format {
     Dot,
     Mermaid,
     Svg,
+    /// The usages with their labels, findings and alternatives, and the graph in Mermaid.
+    Markdown,
 }
 
 /// A model node: a load site.
@@ -242,5 +245,70 @@ pub fn render(db: &std::path::Path, repo: &str, format: Format) -> Result<String
         Format::Dot => dot(&g),
         Format::Mermaid => mermaid(&g),
         Format::Svg => svg(&g),
+        Format::Markdown => markdown(&store, &g)?,
     })
+}
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// The Markdown report: one row per usage with what `mine recommend` stored.
+fn markdown(store: &Store, g: &Graph) -> Result<String, MineError> {
+    let c = store.conn();
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n\nIntegration: **{}**, {} model load sites.\n", g.repo, g.class, g.nodes.len());
+    let mut st = c
+        .prepare(
+            "SELECT u.path, CASE WHEN u.cell IS NULL THEN CAST(u.line AS TEXT) ELSE 'cell ' || u.cell || ':' || u.line END,
+                    u.model_id, l.hub_model, l.labels, rc.findings, rc.alternatives, rc.usage_id IS NOT NULL
+             FROM usages u JOIN repos r ON r.id = u.repo_id
+             LEFT JOIN links l ON l.usage_id = u.id LEFT JOIN recommendations rc ON rc.usage_id = u.id
+             WHERE r.name = ?1 AND u.source != 'aux' ORDER BY u.path, u.cell, u.line, u.col",
+        )
+        .map_err(db_err)?;
+    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, bool);
+    let rows: Vec<Row> = st
+        .query_map([&g.repo], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
+        .map_err(db_err)?
+        .collect::<Result<_, _>>()
+        .map_err(db_err)?;
+    let _ = writeln!(s, "| where | model | hub label store | task | findings | alternatives |\n|---|---|---|---|---|---|");
+    let list = |j: &Option<String>| -> Vec<serde_json::Value> {
+        j.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
+    };
+    let mut recommended = true;
+    for (path, loc, model, hub, labels, findings, alts, has_rec) in &rows {
+        recommended &= *has_rec;
+        let tasks: Vec<String> = list(labels)
+            .iter()
+            .filter_map(|l| l.as_str())
+            .filter(|l| l.starts_with("task:") || l.starts_with("subtask:"))
+            .map(str::to_string)
+            .collect();
+        let f: Vec<String> = list(findings).iter().filter_map(|x| x.as_str().map(cell)).collect();
+        let a: Vec<String> = list(alts)
+            .iter()
+            .map(|x| {
+                let reasons: Vec<&str> = x["reasons"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
+                format!("`{}`: {}", x["model"].as_str().unwrap_or("?"), cell(&reasons.join("; ")))
+            })
+            .collect();
+        let _ = writeln!(
+            s,
+            "| {}:{} | {} | {} | {} | {} | {} |",
+            cell(path),
+            loc,
+            model.as_deref().map(|m| format!("`{m}`")).unwrap_or_else(|| "not resolved".into()),
+            hub.as_deref().map(|h| format!("`{h}`")).unwrap_or_else(|| "not linked".into()),
+            tasks.join(", "),
+            f.join("<br>"),
+            a.join("<br>")
+        );
+    }
+    if !recommended {
+        let _ = writeln!(s, "\nFindings and alternatives are filled by `mine recommend --db FILE` (not run on every usage yet).");
+    }
+    let _ = writeln!(s, "\n## Model graph\n\n```mermaid\n{}```", mermaid(g));
+    Ok(s)
 }

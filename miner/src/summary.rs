@@ -29,6 +29,8 @@ pub struct Summary {
     pub run_id: i64,
     /// GitHub API requests made by the sources (retries included).
     pub api_calls: u64,
+    /// Usages of the whole database linked to the hub label store: (linked, with a model id).
+    pub linked: Option<(u64, u64)>,
 }
 
 impl Summary {
@@ -87,6 +89,13 @@ impl Summary {
         if self.usages > 0 {
             let _ = writeln!(s, "  by source     {}", join(&self.by_source));
             let _ = writeln!(s, "  by ecosystem  {}", join(&self.by_ecosystem));
+        }
+        if let Some((l, n)) = self.linked {
+            let share = if n > 0 { 100.0 * l as f64 / n as f64 } else { 0.0 };
+            let _ = writeln!(
+                s,
+                "hub labels    {l} of {n} usages with a model id linked to the store ({share:.1}%; mine labels stats --db)"
+            );
         }
         let secs = self.elapsed.as_secs_f64();
         let rate = if secs > 0.0 { files as f64 / secs } else { 0.0 };

@@ -10,10 +10,10 @@ use std::fmt;
 
 /// Version of the SQLite schema. A database carrying another version is
 /// refused, never migrated silently.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// The SQLite DDL, one statement list per schema version.
-pub const SQLITE_DDL: &str = include_str!("../sqlite/002_schema.sql");
+pub const SQLITE_DDL: &str = include_str!("../sqlite/003_schema.sql");
 
 /// JSON Schemas of the exported formats, by table name.
 pub const JSON_SCHEMAS: &[(&str, &str)] = &[
@@ -26,6 +26,9 @@ pub const JSON_SCHEMAS: &[(&str, &str)] = &[
     ("dependencies", include_str!("../json/dependency.schema.json")),
     ("topology", include_str!("../json/topology.schema.json")),
     ("edges", include_str!("../json/edge.schema.json")),
+    ("hub_models", include_str!("../json/hub-model.schema.json")),
+    ("selection", include_str!("../json/selection.schema.json")),
+    ("recommendations", include_str!("../json/recommendation.schema.json")),
 ];
 
 /// Where a model comes from (see GROUND_TRUTH_FORMAT.md).
@@ -390,7 +393,21 @@ mod tests {
 
     #[test]
     fn the_ddl_declares_the_tables_the_store_writes() {
-        for t in ["meta", "runs", "repos", "files", "skipped", "usages", "artifacts", "dependencies", "edges"] {
+        for t in [
+            "meta",
+            "runs",
+            "repos",
+            "files",
+            "skipped",
+            "usages",
+            "artifacts",
+            "dependencies",
+            "edges",
+            "hub_models",
+            "hub_model_labels",
+            "links",
+            "recommendations",
+        ] {
             assert!(SQLITE_DDL.contains(&format!("CREATE TABLE IF NOT EXISTS {t} ")), "{t}");
         }
     }

@@ -1,5 +1,6 @@
--- modelmine database, schema version 2 (version 1 lacked artifacts,
--- dependencies, the ML-enabled verdict and usage notes/confidence).
+-- modelmine database, schema version 3 (version 2 lacked the hub label
+-- store's tables, links and recommendations; version 1 also lacked
+-- artifacts, dependencies, the ML-enabled verdict and usage notes/confidence).
 -- One row per repository in `repos`; every other table hangs off it and is
 -- replaced as a whole when the repository is mined again.
 
@@ -148,3 +149,56 @@ CREATE TABLE IF NOT EXISTS edges (
     evidence   TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS edges_repo ON edges(repo_id);
+
+-- The hub label store: models a user imported (`mine labels import`) or
+-- synced (`mine labels sync`) into this database. The seed store lives in
+-- the binary and is not copied here; a row here overrides a seed row of the
+-- same id.
+CREATE TABLE IF NOT EXISTS hub_models (
+    id                TEXT PRIMARY KEY,      -- ecosystem:canonical-id
+    ecosystem         TEXT NOT NULL,
+    aliases           TEXT NOT NULL DEFAULT '[]', -- JSON array of other ids
+    task              TEXT,
+    library           TEXT,
+    license           TEXT,
+    license_family    TEXT NOT NULL,         -- permissive | copyleft | restricted | unknown
+    params            INTEGER,
+    downloads         INTEGER,
+    likes             INTEGER,
+    gated             INTEGER,
+    safetensors       INTEGER,
+    custom_code       INTEGER,               -- needs trust_remote_code
+    base_model        TEXT,
+    deprecation_date  TEXT,
+    successor         TEXT,
+    origin            TEXT NOT NULL,         -- file:line or API URL it came from
+    imported_at       TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS hub_model_labels (
+    model_id  TEXT NOT NULL REFERENCES hub_models(id) ON DELETE CASCADE,
+    label     TEXT NOT NULL,                 -- kind:value (task:..., dataset:..., language:...)
+    weight    REAL,                          -- 0..1, e.g. a benchmark score
+    PRIMARY KEY (model_id, label)
+);
+
+-- Each usage linked to the store (rewritten by every link pass).
+CREATE TABLE IF NOT EXISTS links (
+    usage_id   INTEGER PRIMARY KEY REFERENCES usages(id) ON DELETE CASCADE,
+    repo_id    INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    hub_model  TEXT,                         -- the store model's id, NULL when not linked
+    how        TEXT NOT NULL,                -- exact | alias | case | legacy | revision | path | hub-mirror | family | none
+    labels     TEXT NOT NULL DEFAULT '[]'    -- JSON array of the labels the usage inherits
+);
+CREATE INDEX IF NOT EXISTS links_repo ON links(repo_id);
+CREATE INDEX IF NOT EXISTS links_model ON links(hub_model);
+
+-- `mine recommend`: for each usage, findings and alternatives with reasons.
+CREATE TABLE IF NOT EXISTS recommendations (
+    usage_id      INTEGER PRIMARY KEY REFERENCES usages(id) ON DELETE CASCADE,
+    repo_id       INTEGER NOT NULL REFERENCES repos(id) ON DELETE CASCADE,
+    findings      TEXT NOT NULL,             -- JSON array of strings
+    alternatives  TEXT NOT NULL,             -- JSON array of {model, reasons[], ...}
+    created_at    TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS recommendations_repo ON recommendations(repo_id);
