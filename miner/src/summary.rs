@@ -29,8 +29,9 @@ pub struct Summary {
     pub run_id: i64,
     /// GitHub API requests made by the sources (retries included).
     pub api_calls: u64,
-    /// Usages of the whole database linked to the hub label store: (linked, with a model id).
-    pub linked: Option<(u64, u64)>,
+    /// Usages of the whole database linked to the hub label store: linked, with a
+    /// model id; and of those loading a hub or hosted model: linked, all.
+    pub linked: Option<[u64; 4]>,
 }
 
 impl Summary {
@@ -90,11 +91,13 @@ impl Summary {
             let _ = writeln!(s, "  by source     {}", join(&self.by_source));
             let _ = writeln!(s, "  by ecosystem  {}", join(&self.by_ecosystem));
         }
-        if let Some((l, n)) = self.linked {
-            let share = if n > 0 { 100.0 * l as f64 / n as f64 } else { 0.0 };
+        if let Some([l, n, hl, h]) = self.linked {
+            let pct = |a: u64, b: u64| if b > 0 { 100.0 * a as f64 / b as f64 } else { 0.0 };
             let _ = writeln!(
                 s,
-                "hub labels    {l} of {n} usages with a model id linked to the store ({share:.1}%; mine labels stats --db)"
+                "hub labels    {l} of {n} usages with a model id linked to the store ({:.1}%), {hl} of {h} hub and API models ({:.1}%); mine labels stats --db",
+                pct(l, n),
+                pct(hl, h)
             );
         }
         let secs = self.elapsed.as_secs_f64();

@@ -34,13 +34,13 @@ fn existing_rw(db: &Path) -> Result<Store, MineError> {
 }
 
 /// Relink a database after mining; `None` when it has no usages table yet.
-pub fn link_after_mining(db: &Path, catalog: &analyzers::Catalog) -> Result<Option<(u64, u64)>, MineError> {
+pub fn link_after_mining(db: &Path, catalog: &analyzers::Catalog) -> Result<Option<[u64; 4]>, MineError> {
     let mut store = Store::open_rw(db)?;
     let labels = import::store_with(Some(store.conn())).map_err(io)?;
     let stats = link::link_db(store.conn_mut(), &labels, &catalog.legacy_ids)
         .map_err(|e| MineError::Io(format!("linking usages: {e}")))?;
     let t = stats.total();
-    Ok(Some((t.linked, t.with_model_id)))
+    Ok(Some([t.linked, t.with_model_id, t.hub_or_api_linked, t.hub_or_api]))
 }
 
 pub fn labels(cmd: LabelsCommand) -> Result<i32, MineError> {
@@ -229,6 +229,7 @@ pub fn select(a: SelectArgs) -> Result<i32, MineError> {
         serde_json::json!({
             "model": m.id, "score": (r.coverage * 1000.0).round() / 1000.0,
             "quality": r.quality.map(|q| (q * 10000.0).round() / 10000.0),
+            "standing": r.standing.map(|q| (q * 1000.0).round() / 1000.0),
             "labels": m.labels.iter().map(|l| l.label.clone()).collect::<Vec<_>>(),
             "matches": r.matches, "params": m.params, "license": m.license, "license_family": m.license_family().as_str(),
             "downloads": m.downloads, "reuse": r.reuse, "safetensors": m.safetensors, "origin": m.origin,

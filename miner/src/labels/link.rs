@@ -92,6 +92,14 @@ pub fn lookup(store: &LabelStore, model_id: &str, legacy: &LegacyIds) -> Option<
                 }
             }
         }
+        // torch.hub's own vision repository serves torchvision's builders.
+        "torchhub" => {
+            if let Some(builder) = rest.strip_prefix("pytorch/vision#") {
+                if let Some((i, _)) = direct(store, &format!("torchvision:{builder}")) {
+                    return Some((i, How::HubMirror));
+                }
+            }
+        }
         "timm" | "open_clip" => {
             // An architecture without its pretrained tag: the family's best-listed member.
             let sep = if eco == "timm" { "." } else { ":" };
@@ -131,6 +139,9 @@ pub struct EcoStats {
     pub usages: u64,
     pub with_model_id: u64,
     pub linked: u64,
+    /// Usages of a hub or hosted API model with a model id (a local file's own weights cannot be in a hub).
+    pub hub_or_api: u64,
+    pub hub_or_api_linked: u64,
 }
 
 #[derive(Debug, Default, Clone, Serialize)]
@@ -145,25 +156,35 @@ impl LinkStats {
             t.usages += e.usages;
             t.with_model_id += e.with_model_id;
             t.linked += e.linked;
+            t.hub_or_api += e.hub_or_api;
+            t.hub_or_api_linked += e.hub_or_api_linked;
         }
         t
     }
 
     pub fn render(&self) -> String {
-        let mut s = format!("{:<22} {:>7} {:>9} {:>7} {:>8}\n", "ecosystem", "usages", "model id", "linked", "share");
+        let mut s = format!(
+            "{:<22} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8}\n",
+            "ecosystem", "usages", "model id", "linked", "share", "hub/api", "share"
+        );
+        let pct = |a: u64, b: u64| if b > 0 { format!("{:.1}%", 100.0 * a as f64 / b as f64) } else { "-".into() };
         let row = |name: &str, e: &EcoStats| {
-            let share = if e.with_model_id > 0 {
-                format!("{:.1}%", 100.0 * e.linked as f64 / e.with_model_id as f64)
-            } else {
-                "-".into()
-            };
-            format!("{:<22} {:>7} {:>9} {:>7} {:>8}\n", name, e.usages, e.with_model_id, e.linked, share)
+            format!(
+                "{:<22} {:>7} {:>9} {:>7} {:>8} {:>8} {:>8}\n",
+                name,
+                e.usages,
+                e.with_model_id,
+                e.linked,
+                pct(e.linked, e.with_model_id),
+                e.hub_or_api,
+                pct(e.hub_or_api_linked, e.hub_or_api)
+            )
         };
         for (k, e) in &self.by_ecosystem {
             s.push_str(&row(k, e));
         }
         s.push_str(&row("all", &self.total()));
-        s.push_str("share = linked / usages with a model id\n");
+        s.push_str("share = linked / usages with a model id; hub/api = those loading a hub or hosted model (not a local file)\n");
         s
     }
 }
@@ -171,12 +192,12 @@ impl LinkStats {
 /// Link every usage of the database (aux loads excluded) and rewrite `links`.
 pub fn link_db(conn: &mut Connection, store: &LabelStore, legacy: &LegacyIds) -> Result<LinkStats, String> {
     let e = |x: rusqlite::Error| x.to_string();
-    type Row = (i64, i64, String, Option<String>, Option<String>);
+    type Row = (i64, i64, String, Option<String>, Option<String>, String);
     let rows: Vec<Row> = {
         let mut st = conn
-            .prepare("SELECT id, repo_id, ecosystem, model_id, task FROM usages WHERE source != 'aux' ORDER BY id")
+            .prepare("SELECT id, repo_id, ecosystem, model_id, task, source FROM usages WHERE source != 'aux' ORDER BY id")
             .map_err(e)?;
-        let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).map_err(e)?;
+        let it = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).map_err(e)?;
         it.collect::<Result<_, _>>().map_err(e)?
     };
     let mut stats = LinkStats::default();
@@ -186,7 +207,8 @@ pub fn link_db(conn: &mut Connection, store: &LabelStore, legacy: &LegacyIds) ->
         let mut ins =
             tx.prepare("INSERT INTO links(usage_id, repo_id, hub_model, how, labels) VALUES (?1,?2,?3,?4,?5)").map_err(e)?;
         let mut cache: HashMap<String, Option<(usize, How)>> = HashMap::new();
-        for (id, repo, eco, model_id, task) in rows {
+        for (id, repo, eco, model_id, task, source) in rows {
+            let hub_api = model_id.is_some() && (source == "hub" || source == "api");
             let es = stats.by_ecosystem.entry(eco).or_default();
             es.usages += 1;
             let hit = match &model_id {
@@ -204,8 +226,10 @@ pub fn link_db(conn: &mut Connection, store: &LabelStore, legacy: &LegacyIds) ->
                     labels.push(l);
                 }
             }
+            es.hub_or_api += hub_api as u64;
             if hit.is_some() {
                 es.linked += 1;
+                es.hub_or_api_linked += hub_api as u64;
             }
             ins.execute(params![
                 id,
@@ -234,17 +258,33 @@ pub fn reuse(conn: &Connection) -> Result<HashMap<String, u64>, String> {
 pub fn stats_db(conn: &Connection) -> Result<LinkStats, String> {
     let mut st = conn
         .prepare(
-            "SELECT u.ecosystem, COUNT(*), COUNT(u.model_id), COUNT(l.hub_model) FROM usages u
-             LEFT JOIN links l ON l.usage_id = u.id WHERE u.source != 'aux' GROUP BY u.ecosystem",
+            "SELECT u.ecosystem, COUNT(*), COUNT(u.model_id), COUNT(l.hub_model),
+                    SUM(u.model_id IS NOT NULL AND u.source IN ('hub', 'api')),
+                    SUM(l.hub_model IS NOT NULL AND u.source IN ('hub', 'api'))
+             FROM usages u LEFT JOIN links l ON l.usage_id = u.id WHERE u.source != 'aux' GROUP BY u.ecosystem",
         )
         .map_err(|e| e.to_string())?;
     let mut s = LinkStats::default();
     let it = st
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))
+        .query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                [r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?, r.get::<_, i64>(5)?],
+            ))
+        })
         .map_err(|e| e.to_string())?;
     for row in it {
-        let (eco, u, w, l) = row.map_err(|e| e.to_string())?;
-        s.by_ecosystem.insert(eco, EcoStats { usages: u as u64, with_model_id: w as u64, linked: l as u64 });
+        let (eco, [u, w, l, h, hl]) = row.map_err(|e| e.to_string())?;
+        s.by_ecosystem.insert(
+            eco,
+            EcoStats {
+                usages: u as u64,
+                with_model_id: w as u64,
+                linked: l as u64,
+                hub_or_api: h as u64,
+                hub_or_api_linked: hl as u64,
+            },
+        );
     }
     Ok(s)
 }
@@ -270,6 +310,7 @@ mod tests {
         assert_eq!(how("fastembed:BAAI/bge-base-en-v1.5").unwrap().1, How::HubMirror);
         assert_eq!(how("timm:resnet50").unwrap().1, How::Family);
         assert_eq!(how("torchvision:resnet50").unwrap().0, "torchvision:resnet50.IMAGENET1K_V2");
+        assert_eq!(how("torchhub:pytorch/vision#resnet18").unwrap().0, "torchvision:resnet18.IMAGENET1K_V1");
         assert!(how("openai:gpt-4o").is_some());
         assert!(how("file:model/keypoint_classifier/keypoint_classifier.tflite").is_none());
         assert!(how("huggingface:nobody/nothing-here").is_none());

@@ -6,12 +6,17 @@
 //! label: 1.0), through a **descendant** (it carries a more specific label,
 //! e.g. a benchmark dataset under a domain: 0.8) or through an **ancestor**
 //! (it carries a more general label: 0.5). Coverage is the mean over the
-//! required labels. A match's quality is the weight of the label matched or,
-//! when that label has none, the mean weight of the model's labels below it
-//! (its benchmark scores under that task or domain); the model's quality is
-//! the mean over the required labels with a known quality. Models are ranked
-//! by coverage, then quality (unknown last), then reuse across the mined
-//! corpus, downloads, and size (smaller first).
+//! required labels. A match rests on weights: the weight of the label matched
+//! or, when that label has none, the weights of the model's labels below it
+//! (its benchmark scores under that task or domain). A model's quality is the
+//! mean of the weights its matches rest on, each counted once per requirement
+//! it serves (a benchmark under both the required task and a required domain
+//! counts twice); its standing is the same mean with each weight replaced by
+//! its percentile among every model carrying that label (the share of those
+//! models it beats, ties half), so an easy benchmark where every model scores
+//! high does not outweigh a hard one and one outlier does not dominate. Models are ranked by coverage, then standing
+//! (unknown last), then reuse across the mined corpus, downloads, and size
+//! (smaller first).
 
 use super::{HubModel, LabelStore, LicenseFamily};
 use serde::Serialize;
@@ -54,6 +59,9 @@ pub struct Ranked {
     pub model: usize,
     pub coverage: f64,
     pub quality: Option<f64>,
+    /// Mean standing of the weights behind the matches: each weight as its
+    /// percentile (0..1) among all models carrying that label.
+    pub standing: Option<f64>,
     pub reuse: u64,
     pub matches: Vec<Match>,
 }
@@ -120,6 +128,17 @@ fn mean(v: impl Iterator<Item = f64>) -> Option<f64> {
     (n > 0).then(|| s / n as f64)
 }
 
+/// A label's weights over every model carrying it, sorted.
+fn label_spread(store: &LabelStore, label: &str) -> Vec<f64> {
+    let mut ws: Vec<f64> = store
+        .with_label(label)
+        .iter()
+        .filter_map(|&i| store.models[i].labels.iter().find(|l| l.label == label).and_then(|l| l.weight))
+        .collect();
+    ws.sort_by(f64::total_cmp);
+    ws
+}
+
 /// Every admitted model that matches at least one required label, best first.
 pub fn rank(store: &LabelStore, required: &[String], c: &Constraints, reuse: &HashMap<String, u64>) -> Vec<Ranked> {
     let n = required.len();
@@ -150,12 +169,14 @@ pub fn rank(store: &LabelStore, required: &[String], c: &Constraints, reuse: &Ha
             visit(a, MatchKind::Ancestor);
         }
     }
+    let mut spread: HashMap<String, Vec<f64>> = HashMap::new();
     let mut out: Vec<Ranked> = acc
         .into_iter()
         .filter(|(mi, _)| c.admits(&store.models[*mi]))
         .map(|(mi, slots)| {
             let mut matches = Vec::new();
             let mut pooled = Vec::new();
+            let mut standing = Vec::new();
             for (ri, mut s) in slots.into_iter().enumerate() {
                 s.desc.sort_by(|a, b| a.0.cmp(&b.0));
                 let desc_q = mean(s.desc.iter().filter_map(|d| d.1));
@@ -169,25 +190,35 @@ pub fn rank(store: &LabelStore, required: &[String], c: &Constraints, reuse: &Ha
                     continue;
                 };
                 // The weights this match rests on, each counted once for this requirement.
-                let evidence: Vec<f64> = match kind {
-                    MatchKind::Exact => s.exact_w.map(|w| vec![w]).unwrap_or_else(|| s.desc.iter().filter_map(|d| d.1).collect()),
-                    MatchKind::Descendant => s.desc.iter().filter_map(|d| d.1).collect(),
-                    MatchKind::Ancestor => s.anc.iter().filter_map(|d| d.1).collect(),
+                let evidence: Vec<(String, f64)> = match kind {
+                    MatchKind::Exact => match s.exact_w {
+                        Some(w) => vec![(required[ri].clone(), w)],
+                        None => s.desc.iter().filter_map(|d| Some((d.0.clone(), d.1?))).collect(),
+                    },
+                    MatchKind::Descendant => s.desc.iter().filter_map(|d| Some((d.0.clone(), d.1?))).collect(),
+                    MatchKind::Ancestor => s.anc.iter().filter_map(|d| Some((d.0.clone(), d.1?))).collect(),
                 };
-                pooled.extend(evidence);
+                pooled.extend(evidence.iter().map(|e| e.1));
+                standing.extend(evidence.iter().map(|(l, w)| {
+                    let sorted = spread.entry(l.clone()).or_insert_with(|| label_spread(store, l));
+                    let below = sorted.partition_point(|x| x < w);
+                    let same = sorted[below..].partition_point(|x| x <= w);
+                    (below as f64 + same as f64 / 2.0) / sorted.len().max(1) as f64
+                }));
                 matches.push(Match { required: required[ri].clone(), kind, via, quality });
             }
             let coverage = matches.iter().map(|m| m.kind.score()).sum::<f64>() / n.max(1) as f64;
             let quality = mean(pooled.into_iter());
+            let standing = mean(standing.into_iter());
             let reuse = reuse.get(&store.models[mi].id).copied().unwrap_or(0);
-            Ranked { model: mi, coverage, quality, reuse, matches }
+            Ranked { model: mi, coverage, quality, standing, reuse, matches }
         })
         .collect();
     out.sort_by(|a, b| {
         let (ma, mb) = (&store.models[a.model], &store.models[b.model]);
         b.coverage
             .total_cmp(&a.coverage)
-            .then_with(|| match (a.quality, b.quality) {
+            .then_with(|| match (a.standing, b.standing) {
                 (Some(x), Some(y)) => y.total_cmp(&x),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
