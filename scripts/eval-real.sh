@@ -21,3 +21,6 @@ done < corpus/real/repos.txt
 echo
 echo "integration classes (mine export --table topology):"
 "$mine" export --db "$db" --table topology --format csv | awk -F, 'NR > 1 { n[$3]++; print "  " $1 ": " $3 " (" $4 " models)" } END { for (c in n) printf "  %-18s %d\n", c, n[c] > "/dev/stderr" }'
+echo
+echo "usages linked to the hub label store (mine labels stats --db):"
+"$mine" labels stats --db "$db" | sed -n '/by ecosystem:/,$p'
