@@ -1,73 +1,16 @@
 //! End-to-end tests: real git repositories made at test time, the real
 //! `mine` binary, the real database.
 
+mod common;
+
+use common::*;
 use rusqlite::Connection;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
-const MINE: &str = env!("CARGO_BIN_EXE_mine");
-
-fn corpus() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../corpus/repos")
-}
-
-fn mine(args: &[&str]) -> Output {
-    Command::new(MINE).args(args).env("NO_COLOR", "1").output().expect("run mine")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn sig() -> git2::Signature<'static> {
-    git2::Signature::new("Test", "test@example.org", &git2::Time::new(1_700_000_000, 0)).expect("signature")
-}
-
-/// Copy a folder's files into `dest` (created), skipping nothing.
-fn copy_tree(src: &Path, dest: &Path) {
-    for e in walkdir::WalkDir::new(src).into_iter().flatten() {
-        let rel = e.path().strip_prefix(src).expect("prefix");
-        let to = dest.join(rel);
-        if e.file_type().is_dir() {
-            std::fs::create_dir_all(&to).expect("mkdir");
-        } else {
-            std::fs::copy(e.path(), &to).expect("copy");
-        }
-    }
-}
-
-/// Commit every file of the work tree (what `git add -A && git commit` does).
-fn commit_all(repo: &git2::Repository, msg: &str) -> git2::Oid {
-    let mut index = repo.index().expect("index");
-    index.add_all(["*"].iter(), git2::IndexAddOption::DEFAULT | git2::IndexAddOption::FORCE, None).expect("add");
-    index.write().expect("write index");
-    let tree_id = index.write_tree().expect("tree");
-    let tree = repo.find_tree(tree_id).expect("find tree");
-    let parents: Vec<git2::Commit> = repo.head().ok().and_then(|h| h.peel_to_commit().ok()).into_iter().collect();
-    let refs: Vec<&git2::Commit> = parents.iter().collect();
-    repo.commit(Some("HEAD"), &sig(), &sig(), msg, &tree, &refs).expect("commit")
-}
-
-/// A git work tree holding a copy of `src`, committed.
-fn git_repo_from(src: &Path, dest: &Path) -> (git2::Repository, git2::Oid) {
-    copy_tree(src, dest);
-    let repo = git2::Repository::init(dest).expect("init");
-    let oid = commit_all(&repo, "fixture");
-    (repo, oid)
-}
-
-/// A bare copy of a work-tree repository, as a server would hold it.
 fn bare_clone(work: &Path, dest: &Path) {
     git2::build::RepoBuilder::new().bare(true).clone(&format!("file://{}", work.display()), dest).expect("bare clone");
-}
-
-fn db_count(db: &Path, sql: &str) -> i64 {
-    Connection::open(db).expect("open db").query_row(sql, [], |r| r.get(0)).expect("query")
 }
 
 fn export_jsonl(db: &Path, extra: &[&str]) -> Vec<serde_json::Map<String, Value>> {
@@ -82,25 +25,6 @@ fn export_jsonl(db: &Path, extra: &[&str]) -> Vec<serde_json::Map<String, Value>
             other => panic!("not an object: {other}"),
         })
         .collect()
-}
-
-/// Check exported rows against the JSON Schema of their table: every field is
-/// a declared property, every required field is there, enums hold.
-fn check_schema(table: &str, rows: &[serde_json::Map<String, Value>]) {
-    let text = schemas::JSON_SCHEMAS.iter().find(|(t, _)| *t == table).unwrap_or_else(|| panic!("no schema for {table}")).1;
-    let schema: Value = serde_json::from_str(text).expect("schema is JSON");
-    let props = schema["properties"].as_object().expect("properties");
-    for row in rows {
-        for (k, v) in row {
-            let p = props.get(k).unwrap_or_else(|| panic!("{table}: field {k} not in its schema"));
-            if let Some(allowed) = p.get("enum").and_then(Value::as_array) {
-                assert!(allowed.contains(v), "{table}.{k} = {v} not in {allowed:?}");
-            }
-        }
-        for req in schema["required"].as_array().expect("required") {
-            assert!(row.contains_key(req.as_str().expect("str")), "{table}: required {req} missing");
-        }
-    }
 }
 
 /// Write a list file in `tmp` and mine it into `tmp/m.sqlite` with a cache in `tmp/cache`.
@@ -126,13 +50,7 @@ fn mine_list(tmp: &Path, entries: &str) -> (Output, PathBuf) {
 fn corpus_as_git(tmp: &Path) -> (PathBuf, Vec<(String, git2::Oid)>) {
     let mut lines = vec!["# corpus built at test time".to_string()];
     let mut commits = Vec::new();
-    let mut names: Vec<String> = std::fs::read_dir(corpus())
-        .expect("corpus")
-        .flatten()
-        .filter(|e| e.path().is_dir())
-        .map(|e| e.file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
+    let names = corpus_names();
     assert!(names.len() >= 6, "corpus has {} repositories", names.len());
     for (i, name) in names.iter().enumerate() {
         let work = tmp.join("work").join(name);
@@ -1121,10 +1039,6 @@ fn topology_fixtures() {
 }
 
 // ---------------------------------------------------------------- hub label store
-
-fn objects(v: &[Value]) -> Vec<serde_json::Map<String, Value>> {
-    v.iter().map(|x| x.as_object().expect("object").clone()).collect()
-}
 
 /// `mine` with an empty home and cache folder and no database: the embedded store only.
 fn mine_fresh(home: &Path, args: &[&str]) -> Output {

@@ -31,8 +31,10 @@ pub enum Command {
     Rules(RulesArgs),
     /// Compare the database with expected findings: precision, recall, field accuracy.
     Eval(EvalArgs),
-    /// Draw a repository's model graph (DOT, Mermaid, or SVG drawn without external tools).
+    /// A system's audit (md, html, json), its graph (dot, mermaid, svg), CycloneDX ML-BOM, or SARIF.
     Report(ReportArgs),
+    /// The study's tables from the database (md, json, csv, or an HTML page with charts).
+    Stats(StatsArgs),
     /// The hub label store: import, sync from the Hugging Face Hub, link usages, statistics.
     Labels(LabelsArgs),
     /// Rank the store's models for a task and labels (works offline from the embedded store).
@@ -139,14 +141,35 @@ pub struct ReportArgs {
     /// The database to read.
     #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
     pub db: PathBuf,
-    /// The repository (its name or location as stored).
+    /// The repository (its name or location as stored); sarif and --html cover every repository without it.
     #[arg(long, value_name = "NAME")]
-    pub repo: String,
-    #[arg(long, value_enum, default_value_t = crate::report::Format::Svg)]
+    pub repo: Option<String>,
+    #[arg(long, value_enum, default_value_t = crate::report::Format::Md)]
     pub format: crate::report::Format,
     /// Write to this file instead of standard output.
     #[arg(long, short, value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// Write a folder of HTML audits instead: index.html and one page per system.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format"])]
+    pub html: Option<PathBuf>,
+    /// Read the rule catalog (SARIF rule help) from this folder instead of the built-in one.
+    #[arg(long, value_name = "DIR")]
+    pub rules: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// The database to read.
+    #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
+    pub db: PathBuf,
+    #[arg(long, value_enum, default_value_t = crate::report::StatsFormat::Md)]
+    pub format: crate::report::StatsFormat,
+    /// Write to this file instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Write one self-contained HTML page with the tables and charts to DIR/index.html instead.
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "format"])]
+    pub html: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -326,11 +349,19 @@ pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
             Ok(0)
         }
         Some(Command::Report(a)) => {
-            let text = crate::report::render(&a.db, &a.repo, a.format)?;
-            match &a.output {
-                Some(p) => std::fs::write(p, text).map_err(|e| MineError::usage(format!("--output '{}': {e}", p.display())))?,
-                None => print!("{text}"),
-            }
+            let catalog = load_catalog(a.rules.as_ref())?;
+            crate::report::run(crate::report::Request {
+                db: &a.db,
+                repo: a.repo.as_deref(),
+                format: a.format,
+                output: a.output.as_deref(),
+                html_dir: a.html.as_deref(),
+                catalog: &catalog,
+            })?;
+            Ok(0)
+        }
+        Some(Command::Stats(a)) => {
+            crate::report::stats(&a.db, a.format, a.output.as_deref(), a.html.as_deref())?;
             Ok(0)
         }
         Some(Command::Eval(a)) => {

@@ -25,6 +25,12 @@ pub enum Table {
     Dependencies,
     Topology,
     Edges,
+    /// Findings and alternatives per usage (`mine recommend`).
+    Recommendations,
+    /// Each usage's hub label store model and inherited labels.
+    Links,
+    /// Models imported or synced into this database's store (the import format).
+    HubModels,
 }
 
 const USAGES: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.col AS \"column\", u.source,
@@ -61,6 +67,20 @@ const EDGES: &str =
     e.to_path, e.to_loc AS to_line, e.to_model, e.evidence
   FROM edges e JOIN repos r ON r.id = e.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
   ORDER BY r.name, r.location, e.kind, e.from_path, e.from_loc, e.to_path, e.to_loc";
+const RECOMMENDATIONS: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.model_id,
+    l.hub_model IS NOT NULL AS linked, l.hub_model, COALESCE(l.labels, '[]') AS labels, rc.findings, rc.alternatives
+  FROM recommendations rc JOIN usages u ON u.id = rc.usage_id JOIN repos r ON r.id = rc.repo_id
+  LEFT JOIN links l ON l.usage_id = u.id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
+const LINKS: &str = "SELECT r.name AS repo, r.commit_id AS \"commit\", u.path, u.line, u.cell, u.ecosystem, u.model_id,
+    l.hub_model, l.how, l.labels
+  FROM links l JOIN usages u ON u.id = l.usage_id JOIN repos r ON r.id = l.repo_id WHERE (?1 IS NULL OR r.name = ?1 OR r.location = ?1)
+  ORDER BY r.name, r.location, u.path, u.cell, u.line, u.col";
+const HUB_MODELS: &str = "SELECT id, ecosystem, aliases, task, library, license, params, downloads, likes, gated, safetensors,
+    custom_code, base_model, deprecation_date, successor,
+    (SELECT json_group_array(json_object('label', label, 'weight', weight))
+       FROM (SELECT * FROM hub_model_labels ml WHERE ml.model_id = hub_models.id ORDER BY label)) AS labels, origin
+  FROM hub_models WHERE (?1 IS NULL OR ?1 = ?1) ORDER BY id";
 const RUNS: &str = "SELECT id AS run, started_at, finished_at, tool_version, catalog_version, args, repos_ok, repos_failed,
     repos_skipped FROM runs WHERE (?1 IS NULL OR ?1 = ?1) ORDER BY id";
 
@@ -76,9 +96,17 @@ const BOOLS: &[&str] = &[
     "ml_core",
     "lfs",
     "present",
+    "linked",
+    "revision_pinned",
+    "archived",
+    "fork",
+    "gated",
+    "safetensors",
+    "custom_code",
 ];
 /// Columns stored as JSON text that export as JSON values.
-const JSON_TEXT: &[&str] = &["args", "ml_libraries", "ml_evidence", "risks", "topics", "edges"];
+const JSON_TEXT: &[&str] =
+    &["args", "ml_libraries", "ml_evidence", "risks", "topics", "edges", "labels", "findings", "alternatives", "aliases"];
 
 fn to_json(v: ValueRef<'_>, col: &str) -> Value {
     match v {
@@ -103,6 +131,9 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
         Table::Dependencies => DEPENDENCIES,
         Table::Topology => TOPOLOGY,
         Table::Edges => EDGES,
+        Table::Recommendations => RECOMMENDATIONS,
+        Table::Links => LINKS,
+        Table::HubModels => HUB_MODELS,
     };
     let db_err = |e: rusqlite::Error| MineError::Io(format!("reading the database: {e}"));
     let mut st = store.conn().prepare(q).map_err(db_err)?;
@@ -119,6 +150,10 @@ pub fn rows(store: &Store, table: Table, repo: Option<&str>) -> Result<Vec<Map<S
                 let parsed = serde_json::from_str::<Value>(a).unwrap_or(Value::Null);
                 m.insert(c.to_string(), parsed);
             }
+        }
+        // Unknown values are left out where the format says a field may be absent.
+        if matches!(table, Table::Recommendations | Table::Links | Table::HubModels) {
+            m.retain(|k, v| !v.is_null() || k == "model_id" && table == Table::Recommendations);
         }
         if table == Table::Usages {
             // Notebook locations export as `cell:I:L`; the cell column folds into line.
@@ -198,6 +233,9 @@ fn header_of(store: &Store, table: Table) -> Result<Vec<String>, MineError> {
         Table::Dependencies => DEPENDENCIES,
         Table::Topology => TOPOLOGY,
         Table::Edges => EDGES,
+        Table::Recommendations => RECOMMENDATIONS,
+        Table::Links => LINKS,
+        Table::HubModels => HUB_MODELS,
     };
     let st = store.conn().prepare(q).map_err(|e| MineError::Io(e.to_string()))?;
     Ok(st.column_names().filter(|c| *c != "cell").map(|c| c.to_string()).collect())

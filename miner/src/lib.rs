@@ -12,6 +12,7 @@ pub mod progress;
 pub mod report;
 pub mod source;
 pub mod store;
+pub mod study;
 pub mod summary;
 pub mod walk;
 

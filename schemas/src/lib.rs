@@ -29,6 +29,7 @@ pub const JSON_SCHEMAS: &[(&str, &str)] = &[
     ("hub_models", include_str!("../json/hub-model.schema.json")),
     ("selection", include_str!("../json/selection.schema.json")),
     ("recommendations", include_str!("../json/recommendation.schema.json")),
+    ("links", include_str!("../json/link.schema.json")),
 ];
 
 /// Where a model comes from (see GROUND_TRUTH_FORMAT.md).

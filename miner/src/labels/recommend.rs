@@ -204,6 +204,18 @@ pub fn recommend(
     legacy: &LegacyIds,
     repo: Option<&str>,
 ) -> Result<Vec<Recommendation>, String> {
+    let out = compute(conn, store, legacy, repo)?;
+    save(conn, &out)?;
+    Ok(out)
+}
+
+/// The recommendations, from the `links` as the last link pass left them; writes nothing.
+pub fn compute(
+    conn: &Connection,
+    store: &LabelStore,
+    legacy: &LegacyIds,
+    repo: Option<&str>,
+) -> Result<Vec<Recommendation>, String> {
     let e = |x: rusqlite::Error| x.to_string();
     let reuse = super::link::reuse(conn)?;
     let rows: Vec<UsageRow> = {
@@ -270,6 +282,12 @@ pub fn recommend(
             alternatives: alts,
         });
     }
+    Ok(out)
+}
+
+/// Write recommendations over the same usages' earlier rows.
+pub fn save(conn: &mut Connection, out: &[Recommendation]) -> Result<(), String> {
+    let e = |x: rusqlite::Error| x.to_string();
     let tx = conn.transaction().map_err(e)?;
     {
         let mut ins = tx
@@ -278,7 +296,7 @@ pub fn recommend(
                  VALUES (?1, ?2, ?3, ?4, strftime('%Y-%m-%dT%H:%M:%fZ','now'))",
             )
             .map_err(e)?;
-        for r in &out {
+        for r in out {
             ins.execute(params![
                 r.usage_id,
                 r.repo_id,
@@ -289,7 +307,7 @@ pub fn recommend(
         }
     }
     tx.commit().map_err(e)?;
-    Ok(out)
+    Ok(())
 }
 
 pub fn render(recs: &[Recommendation]) -> String {

@@ -1,20 +1,10 @@
-//! `mine report`: a repository's model graph as DOT, Mermaid or SVG (drawn
-//! here, no external program needed), or a Markdown report of its usages
-//! with their hub labels, findings and alternatives (`mine recommend`).
+//! A repository's model graph, read from the database, drawn as DOT,
+//! Mermaid or SVG (drawn here, no external program needed).
 
 use crate::error::MineError;
 use crate::store::Store;
 use std::collections::BTreeMap;
 use std::fmt::Write;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
-    Dot,
-    Mermaid,
-    Svg,
-    /// The usages with their labels, findings and alternatives, and the graph in Mermaid.
-    Markdown,
-}
 
 /// A model node: a load site.
 #[derive(Debug, Clone)]
@@ -40,7 +30,7 @@ pub struct Graph {
     pub edges: Vec<GraphEdge>,
 }
 
-fn db_err(e: rusqlite::Error) -> MineError {
+pub(crate) fn db_err(e: rusqlite::Error) -> MineError {
     MineError::Io(format!("reading the database: {e}"))
 }
 
@@ -146,7 +136,7 @@ pub fn mermaid(g: &Graph) -> String {
     s
 }
 
-fn esc_xml(s: &str) -> String {
+pub fn esc_xml(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
@@ -167,7 +157,7 @@ pub fn svg(g: &Graph) -> String {
             break;
         }
     }
-    let (w, h, gap_x, gap_y) = (240.0, 54.0, 90.0, 26.0);
+    let (w, h, gap_x, gap_y) = (300.0, 54.0, 90.0, 26.0);
     let mut rows = vec![0usize; n.max(1)];
     let mut pos = vec![(0.0, 0.0); n];
     for i in 0..n {
@@ -221,94 +211,19 @@ pub fn svg(g: &Graph) -> String {
         let (x, y) = pos[i];
         let _ = writeln!(s, r##"<rect x="{x:.1}" y="{y:.1}" width="{w}" height="{h}" rx="8" fill="#f7f7f7" stroke="#555"/>"##);
         let mut lines = node.label.lines();
-        let first: String = lines.next().unwrap_or("").chars().take(34).collect();
-        let second: String = lines.next().unwrap_or("").chars().take(38).collect();
+        // Truncated to the box (about 6.8 px a character at this size).
+        let fit = |t: &str, n: usize| {
+            if t.chars().count() > n {
+                format!("{}…", t.chars().take(n - 1).collect::<String>())
+            } else {
+                t.to_string()
+            }
+        };
+        let first = fit(lines.next().unwrap_or(""), 40);
+        let second = fit(&format!("{} [{}]", lines.next().unwrap_or(""), node.ecosystem), 46);
         let _ = writeln!(s, r#"<text x="{:.1}" y="{:.1}" font-weight="bold">{}</text>"#, x + 8.0, y + 20.0, esc_xml(&first));
-        let _ = writeln!(
-            s,
-            r##"<text x="{:.1}" y="{:.1}" fill="#555">{} [{}]</text>"##,
-            x + 8.0,
-            y + 40.0,
-            esc_xml(&second),
-            esc_xml(&node.ecosystem)
-        );
+        let _ = writeln!(s, r##"<text x="{:.1}" y="{:.1}" fill="#555">{}</text>"##, x + 8.0, y + 40.0, esc_xml(&second));
     }
     s.push_str("</svg>\n");
     s
-}
-
-/// Render a repository's graph in a format.
-pub fn render(db: &std::path::Path, repo: &str, format: Format) -> Result<String, MineError> {
-    let store = Store::open_ro(db)?;
-    let g = graph(&store, repo)?;
-    Ok(match format {
-        Format::Dot => dot(&g),
-        Format::Mermaid => mermaid(&g),
-        Format::Svg => svg(&g),
-        Format::Markdown => markdown(&store, &g)?,
-    })
-}
-
-fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
-}
-
-/// The Markdown report: one row per usage with what `mine recommend` stored.
-fn markdown(store: &Store, g: &Graph) -> Result<String, MineError> {
-    let c = store.conn();
-    let mut s = String::new();
-    let _ = writeln!(s, "# {}\n\nIntegration: **{}**, {} model load sites.\n", g.repo, g.class, g.nodes.len());
-    let mut st = c
-        .prepare(
-            "SELECT u.path, CASE WHEN u.cell IS NULL THEN CAST(u.line AS TEXT) ELSE 'cell ' || u.cell || ':' || u.line END,
-                    u.model_id, l.hub_model, l.labels, rc.findings, rc.alternatives, rc.usage_id IS NOT NULL
-             FROM usages u JOIN repos r ON r.id = u.repo_id
-             LEFT JOIN links l ON l.usage_id = u.id LEFT JOIN recommendations rc ON rc.usage_id = u.id
-             WHERE r.name = ?1 AND u.source != 'aux' ORDER BY u.path, u.cell, u.line, u.col",
-        )
-        .map_err(db_err)?;
-    type Row = (String, String, Option<String>, Option<String>, Option<String>, Option<String>, Option<String>, bool);
-    let rows: Vec<Row> = st
-        .query_map([&g.repo], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)))
-        .map_err(db_err)?
-        .collect::<Result<_, _>>()
-        .map_err(db_err)?;
-    let _ = writeln!(s, "| where | model | hub label store | task | findings | alternatives |\n|---|---|---|---|---|---|");
-    let list = |j: &Option<String>| -> Vec<serde_json::Value> {
-        j.as_deref().and_then(|t| serde_json::from_str(t).ok()).unwrap_or_default()
-    };
-    let mut recommended = true;
-    for (path, loc, model, hub, labels, findings, alts, has_rec) in &rows {
-        recommended &= *has_rec;
-        let tasks: Vec<String> = list(labels)
-            .iter()
-            .filter_map(|l| l.as_str())
-            .filter(|l| l.starts_with("task:") || l.starts_with("subtask:"))
-            .map(str::to_string)
-            .collect();
-        let f: Vec<String> = list(findings).iter().filter_map(|x| x.as_str().map(cell)).collect();
-        let a: Vec<String> = list(alts)
-            .iter()
-            .map(|x| {
-                let reasons: Vec<&str> = x["reasons"].as_array().into_iter().flatten().filter_map(|r| r.as_str()).collect();
-                format!("`{}`: {}", x["model"].as_str().unwrap_or("?"), cell(&reasons.join("; ")))
-            })
-            .collect();
-        let _ = writeln!(
-            s,
-            "| {}:{} | {} | {} | {} | {} | {} |",
-            cell(path),
-            loc,
-            model.as_deref().map(|m| format!("`{m}`")).unwrap_or_else(|| "not resolved".into()),
-            hub.as_deref().map(|h| format!("`{h}`")).unwrap_or_else(|| "not linked".into()),
-            tasks.join(", "),
-            f.join("<br>"),
-            a.join("<br>")
-        );
-    }
-    if !recommended {
-        let _ = writeln!(s, "\nFindings and alternatives are filled by `mine recommend --db FILE` (not run on every usage yet).");
-    }
-    let _ = writeln!(s, "\n## Model graph\n\n```mermaid\n{}```", mermaid(g));
-    Ok(s)
 }
