@@ -27,24 +27,6 @@ fn export_jsonl(db: &Path, extra: &[&str]) -> Vec<serde_json::Map<String, Value>
         .collect()
 }
 
-/// Write a list file in `tmp` and mine it into `tmp/m.sqlite` with a cache in `tmp/cache`.
-fn mine_list(tmp: &Path, entries: &str) -> (Output, PathBuf) {
-    let list = tmp.join("l.txt");
-    std::fs::write(&list, entries).expect("write list");
-    let db = tmp.join("m.sqlite");
-    let cache = tmp.join("cache");
-    let o = mine(&[
-        "--list",
-        list.to_str().expect("utf8"),
-        "--db",
-        db.to_str().expect("utf8"),
-        "--cache",
-        cache.to_str().expect("utf8"),
-        "-q",
-    ]);
-    (o, db)
-}
-
 /// Build the six corpus repositories as git repositories: three as work trees
 /// listed by path, three as bare repositories listed by file:// URL.
 fn corpus_as_git(tmp: &Path) -> (PathBuf, Vec<(String, git2::Oid)>) {

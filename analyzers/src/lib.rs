@@ -137,6 +137,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             }
             let py = python::analyze_in_repo(src, path, catalog, &repo.roots);
             report.syntax_errors = py.syntax_errors;
+            report.error = py.error;
             report.usages = py.usages;
             report.imports = py.imported_roots;
             facts.pending = py.pending;
@@ -157,6 +158,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                 }
                 let py = python::analyze_in_repo(nb.python.as_bytes(), path, catalog, &repo.roots);
                 report.syntax_errors = py.syntax_errors;
+                report.error = py.error;
                 report.imports = py.imported_roots;
                 let cell_of = |loc: Location| match loc {
                     Location::Line(l) => nb.location(l).map(|(cell, line)| Location::Cell { cell, line }),

@@ -36,22 +36,99 @@ thread_local! {
     static PARSER: RefCell<Option<Parser>> = const { RefCell::new(None) };
 }
 
+/// Limits on one file's parse, so one pathological file cannot hold a worker
+/// (time) or exhaust a thread's stack in the walks that follow (depth).
+#[derive(Debug, Clone, Copy)]
+pub struct ParseLimits {
+    pub time: std::time::Duration,
+    pub depth: usize,
+}
+
+impl Default for ParseLimits {
+    fn default() -> Self {
+        ParseLimits { time: std::time::Duration::from_secs(10), depth: 10_000 }
+    }
+}
+
 /// Parse Python source with this thread's parser.
 pub fn parse(src: &[u8]) -> Option<Tree> {
-    PARSER.with(|cell| {
+    parse_limited(src, ParseLimits::default()).ok()
+}
+
+/// Parse within limits; the error says which limit stopped it.
+pub fn parse_limited(src: &[u8], limits: ParseLimits) -> Result<Tree, String> {
+    let tree = PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut p = Parser::new();
-            p.set_language(&tree_sitter_python::LANGUAGE.into()).ok()?;
+            p.set_language(&tree_sitter_python::LANGUAGE.into()).map_err(|e| e.to_string())?;
             *slot = Some(p);
         }
-        slot.as_mut()?.parse(src, None)
-    })
+        let p = slot.as_mut().ok_or("no parser")?;
+        let started = std::time::Instant::now();
+        let mut timed_out = false;
+        let mut progress = |_: &tree_sitter::ParseState| {
+            if started.elapsed() > limits.time {
+                timed_out = true;
+                std::ops::ControlFlow::Break(())
+            } else {
+                std::ops::ControlFlow::Continue(())
+            }
+        };
+        let options = tree_sitter::ParseOptions::new().progress_callback(&mut progress);
+        let len = src.len();
+        let tree = p.parse_with_options(&mut |i, _| if i < len { &src[i..] } else { &[] }, None, Some(options));
+        if tree.is_none() {
+            // A cancelled parse would otherwise resume on the next file.
+            p.reset();
+        }
+        match tree {
+            Some(t) => Ok(t),
+            None if timed_out => {
+                Err(format!("parse stopped after {} s (the per-file parse time limit)", limits.time.as_secs_f64()))
+            }
+            None => Err("tree-sitter could not parse the file".to_string()),
+        }
+    })?;
+    let depth = tree_depth(&tree, limits.depth);
+    if depth > limits.depth {
+        return Err(format!("syntax nested more than {} levels deep (the per-file nesting limit); not analysed", limits.depth));
+    }
+    Ok(tree)
+}
+
+/// The depth of a syntax tree, walked without recursion; stops counting past `cap`.
+fn tree_depth(tree: &Tree, cap: usize) -> usize {
+    let mut c = tree.walk();
+    let (mut depth, mut max) = (0usize, 0usize);
+    loop {
+        if depth > max {
+            max = depth;
+            if max > cap {
+                return max;
+            }
+        }
+        if c.goto_first_child() {
+            depth += 1;
+            continue;
+        }
+        loop {
+            if c.goto_next_sibling() {
+                break;
+            }
+            if !c.goto_parent() {
+                return max;
+            }
+            depth -= 1;
+        }
+    }
 }
 
 /// What analysing one Python source produced.
 #[derive(Debug, Default)]
 pub struct PyFacts {
+    /// The file could not be analysed (a parse limit, or no tree at all).
+    pub error: Option<String>,
     pub usages: Vec<ModelUsage>,
     pub syntax_errors: bool,
     /// Top-level modules imported (`torch`, `transformers`, ...).
@@ -175,8 +252,9 @@ pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
 /// `repo_roots`: calls and values through those modules are kept for the
 /// link step.
 pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &HashSet<String>) -> PyFacts {
-    let Some(tree) = parse(src) else {
-        return PyFacts { syntax_errors: true, ..Default::default() };
+    let tree = match parse_limited(src, ParseLimits::default()) {
+        Ok(t) => t,
+        Err(e) => return PyFacts { error: Some(e), ..Default::default() },
     };
     let root = tree.root_node();
     let mut a = Analysis::new(src, catalog);
@@ -2159,6 +2237,22 @@ fn unescape(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn parse_limits_stop_deep_and_slow_files_and_the_parser_recovers() {
+        let deep = format!("x = {}1{}\n", "[".repeat(300), "]".repeat(300));
+        let tight = ParseLimits { depth: 100, ..Default::default() };
+        assert!(parse_limited(deep.as_bytes(), tight).unwrap_err().contains("nested more than 100 levels"));
+        assert!(parse_limited(deep.as_bytes(), ParseLimits::default()).is_ok());
+        let big = "def f(a, b):\n    return [a + b * i for i in range(10)]\n".repeat(20_000);
+        let now = ParseLimits { time: std::time::Duration::ZERO, ..Default::default() };
+        assert!(parse_limited(big.as_bytes(), now).unwrap_err().contains("parse stopped after 0 s"));
+        // The next file parses from scratch, not from where the cancelled one stopped.
+        let t = parse_limited(b"import torch\nm = torch.load('w.pt')\n", ParseLimits::default()).expect("parses");
+        assert_eq!(t.root_node().child_count(), 2);
+        let facts = analyze_module(deep.as_bytes(), "deep.py", &crate::Catalog::embedded().unwrap());
+        assert!(facts.error.is_none());
+    }
 
     #[test]
     fn quick_import_modules_resolve_relative_imports() {

@@ -35,6 +35,8 @@ pub enum Command {
     Report(ReportArgs),
     /// The study's tables from the database (md, json, csv, or an HTML page with charts).
     Stats(StatsArgs),
+    /// Combine shard databases into one (deduplicated by repository and commit; idempotent).
+    Merge(MergeArgs),
     /// The hub label store: import, sync from the Hugging Face Hub, link usages, statistics.
     Labels(LabelsArgs),
     /// Rank the store's models for a task and labels (works offline from the embedded store).
@@ -158,6 +160,16 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The database to write (created when missing; merging into it again changes nothing).
+    #[arg(long, value_name = "FILE", required = true)]
+    pub db: PathBuf,
+    /// The shard databases.
+    #[arg(value_name = "IN.sqlite", required = true)]
+    pub inputs: Vec<PathBuf>,
+}
+
+#[derive(Debug, Args)]
 pub struct StatsArgs {
     /// The database to read.
     #[arg(long, value_name = "FILE", default_value = "mine.sqlite")]
@@ -268,6 +280,16 @@ pub struct MineArgs {
     /// Mine the last commit before this date (GitHub sources), to rerun a study as of that day.
     #[arg(long, value_name = "DATE", value_parser = parse_date)]
     pub at: Option<String>,
+    /// Mine only shard I of N (0 ≤ I < N) of the repositories, split by a stable hash of their names
+    /// [default: from $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT, or $JOB_COMPLETION_INDEX with --shards].
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// The number of shards, for a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX gives the index).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub shards: Option<u64>,
+    /// Keep the clone cache under this many MB with --keep-clones, evicting the least recently used clones.
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub cache_max_mb: Option<u64>,
     /// Mine at most N repositories from the GitHub sources.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub limit: Option<u64>,
@@ -360,6 +382,11 @@ pub fn run(cli: Cli, raw_args: &[String]) -> Result<i32, MineError> {
             })?;
             Ok(0)
         }
+        Some(Command::Merge(a)) => {
+            let r = crate::merge::merge(&a.db, &a.inputs)?;
+            print!("{}", r.render(&a.db));
+            Ok(0)
+        }
         Some(Command::Stats(a)) => {
             crate::report::stats(&a.db, a.format, a.output.as_deref(), a.html.as_deref())?;
             Ok(0)
@@ -434,6 +461,8 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
             return Err(MineError::usage(format!("--repo '{r}': expected OWNER/NAME")));
         }
     }
+    let shard =
+        crate::shard::Shard::resolve(a.shard.as_deref(), a.shards, &|k| std::env::var(k).ok()).map_err(MineError::usage)?;
     let uses_github =
         !(a.orgs.is_empty() && a.users.is_empty() && a.searches.is_empty() && a.repos.is_empty() && github_names.is_empty());
     if a.paths.is_empty() && a.lists.is_empty() && !uses_github {
@@ -463,6 +492,10 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         specs.extend(github_specs(&gh, &a, &github_names, &filters)?);
         api_calls = gh.calls.load(std::sync::atomic::Ordering::Relaxed);
     }
+    let listed = specs.len();
+    if let Some(s) = shard {
+        specs.retain(|r| s.contains(r));
+    }
     let catalog = load_catalog(a.rules.as_ref())?;
     crate::store::Store::preflight(&a.db)?;
     let cache = match a.cache {
@@ -483,9 +516,11 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         keep_clones: a.keep_clones,
         clone_timeout: std::time::Duration::from_secs(a.clone_timeout),
         default_ref: a.default_ref.clone(),
+        cache_max_bytes: a.cache_max_mb.map(|m| m * 1024 * 1024),
     };
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;
+    summary.shard = shard.map(|s| (s.to_string(), listed));
     summary.linked = crate::labels::commands::link_after_mining(&settings.db, &settings.catalog)?;
     print!("{}", summary.render());
     Ok(if summary.failed() > 0 { 1 } else { 0 })

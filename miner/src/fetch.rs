@@ -252,6 +252,59 @@ pub fn redact_url(url: &str) -> String {
     url.to_string()
 }
 
+/// The file in a cached clone that records when it was last used.
+const LAST_USED: &str = "modelmine-last-used";
+
+/// Note that a cached clone was used now (for least-recently-used eviction).
+pub fn touch(git_dir: &Path) {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let _ = std::fs::write(git_dir.join(LAST_USED), now.to_string());
+}
+
+fn dir_bytes(p: &Path) -> u64 {
+    walkdir::WalkDir::new(p)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+/// Keep the clone cache under `max_bytes`: delete finished clones, least
+/// recently used first, never `keep` (the clone just mined). Partial clones
+/// (another worker's transfer) are left alone. Returns the clones deleted.
+pub fn evict_lru(cache: &Path, max_bytes: u64, keep: &Path) -> usize {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+    let Ok(rd) = std::fs::read_dir(cache) else { return 0 };
+    let mut entries: Vec<(u128, u64, PathBuf)> = rd
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && !p.extension().and_then(|x| x.to_str()).is_some_and(|x| x.starts_with("partial-")))
+        .map(|p| {
+            let used = std::fs::read_to_string(p.join(LAST_USED)).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0);
+            (used, dir_bytes(&p), p)
+        })
+        .collect();
+    let mut total: u64 = entries.iter().map(|e| e.1).sum();
+    entries.sort_by_key(|e| e.0);
+    let mut deleted = 0;
+    for (_, bytes, p) in entries {
+        if total <= max_bytes {
+            break;
+        }
+        if p == keep {
+            continue;
+        }
+        if std::fs::remove_dir_all(&p).is_ok() {
+            total = total.saturating_sub(bytes);
+            deleted += 1;
+        }
+    }
+    deleted
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

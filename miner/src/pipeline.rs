@@ -39,6 +39,8 @@ pub struct Settings {
     pub clone_timeout: std::time::Duration,
     /// The branch, tag or commit mined for URLs and GitHub repositories that name none.
     pub default_ref: Option<String>,
+    /// With keep_clones: the clone cache's size cap (least recently used clones evicted).
+    pub cache_max_bytes: Option<u64>,
 }
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -350,6 +352,9 @@ fn process_remote(spec_url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ct
     if !ctx.settings.keep_clones {
         // Disk stays bounded over thousands of repositories.
         let _ = std::fs::remove_dir_all(&fetched.git_dir);
+    } else if let Some(max) = ctx.settings.cache_max_bytes {
+        fetch::touch(&fetched.git_dir);
+        fetch::evict_lru(&ctx.settings.cache, max, &fetched.git_dir);
     }
     Ok(Step::Mined(Box::new(Mined {
         name,

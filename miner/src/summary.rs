@@ -32,6 +32,8 @@ pub struct Summary {
     /// Usages of the whole database linked to the hub label store: linked, with a
     /// model id; and of those loading a hub or hosted model: linked, all.
     pub linked: Option<[u64; 4]>,
+    /// The shard this run took (I/N) and how many repositories were listed before the split.
+    pub shard: Option<(String, usize)>,
 }
 
 impl Summary {
@@ -65,6 +67,9 @@ impl Summary {
         let mut s = String::new();
         let skipped = self.resumed + self.skipped.len() as u64;
         let total = self.ok + self.failed() + skipped;
+        if let Some((sh, listed)) = &self.shard {
+            let _ = writeln!(s, "shard         {sh}: {total} of the {listed} repositories listed");
+        }
         let _ = writeln!(
             s,
             "repositories  {total}: {} mined, {} failed, {skipped} skipped ({} already mined at the same commit, {} empty)",

@@ -94,3 +94,27 @@ pub fn corpus_names() -> Vec<String> {
     names.sort();
     names
 }
+
+/// Write a list file in `tmp` and mine it into `tmp/m.sqlite` with a cache in `tmp/cache`.
+pub fn mine_list(tmp: &Path, entries: &str) -> (Output, PathBuf) {
+    mine_list_with(tmp, entries, &[])
+}
+
+/// As `mine_list`, with more arguments.
+pub fn mine_list_with(tmp: &Path, entries: &str, extra: &[&str]) -> (Output, PathBuf) {
+    let list = tmp.join("l.txt");
+    std::fs::write(&list, entries).expect("write list");
+    let db = tmp.join("m.sqlite");
+    let cache = tmp.join("cache");
+    let mut args = vec![
+        "--list",
+        list.to_str().expect("utf8"),
+        "--db",
+        db.to_str().expect("utf8"),
+        "--cache",
+        cache.to_str().expect("utf8"),
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    (mine(&args), db)
+}
