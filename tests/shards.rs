@@ -5,7 +5,6 @@
 mod common;
 
 use common::*;
-use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -37,54 +36,6 @@ fn mine_env(args: &[&str], env: &[(&str, &str)]) -> Output {
 
 /// A command line and the environment it runs with.
 type Invocation<'a> = (Vec<&'a str>, Vec<(&'a str, &'a str)>);
-
-const VOLATILE: &[&str] = &["id", "repo_id", "usage_id", "run_id", "mined_at", "elapsed_ms"];
-
-fn cell(v: ValueRef<'_>) -> String {
-    match v {
-        ValueRef::Null => "NULL".into(),
-        ValueRef::Integer(i) => i.to_string(),
-        ValueRef::Real(f) => f.to_string(),
-        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
-    }
-}
-
-/// Every row of a query as text, volatile columns left out, sorted.
-fn rows(c: &Connection, q: &str) -> Vec<String> {
-    let mut st = c.prepare(q).expect("query");
-    let cols: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
-    let mut out: Vec<String> = st
-        .query_map([], |r| {
-            Ok(cols
-                .iter()
-                .enumerate()
-                .filter(|(_, c)| !VOLATILE.contains(&c.as_str()))
-                .map(|(i, c)| format!("{c}={}", cell(r.get_ref(i).expect("cell"))))
-                .collect::<Vec<_>>()
-                .join("|"))
-        })
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("rows");
-    out.sort();
-    out
-}
-
-fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
-    let c = Connection::open(db).expect("db");
-    let mut v = vec![("repos".to_string(), rows(&c, "SELECT * FROM repos"))];
-    for t in ["files", "skipped", "usages", "artifacts", "dependencies", "edges"] {
-        v.push((
-            t.to_string(),
-            rows(&c, &format!("SELECT r.location AS repo_location, t.* FROM {t} t JOIN repos r ON r.id = t.repo_id")),
-        ));
-    }
-    v.push((
-        "links".to_string(),
-        rows(&c, "SELECT r.location AS repo_location, u.path AS u_path, u.line AS u_line, u.col AS u_col, l.* FROM links l JOIN usages u ON u.id = l.usage_id JOIN repos r ON r.id = l.repo_id"),
-    ));
-    v
-}
 
 #[test]
 fn three_shards_merged_equal_one_run_row_by_row() {
@@ -342,16 +293,7 @@ fn the_clone_cache_stays_under_its_cap_evicting_the_least_recently_used() {
         let work = tmp.path().join("work").join(n);
         copy_tree(&corpus().join(n), &work);
         // ~700 KB that does not compress, so each clone weighs that much.
-        let mut state: u64 = 0x9e37_79b9_7f4a_7c15 ^ i as u64;
-        let noise: Vec<u8> = (0..700_000)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u8
-            })
-            .collect();
-        std::fs::write(work.join("blob.bin"), noise).expect("w");
+        std::fs::write(work.join("blob.bin"), noise(700_000, 0x9e37_79b9_7f4a_7c15 ^ i as u64)).expect("w");
         let repo = git2::Repository::init(&work).expect("init");
         commit_all(&repo, "with a blob");
         let bare = tmp.path().join("served").join(format!("{n}.git"));

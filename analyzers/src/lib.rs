@@ -102,6 +102,47 @@ impl FileFacts {
     }
 }
 
+/// Source text as UTF-8: a UTF-8 byte-order mark dropped, UTF-16 (with its
+/// byte-order mark) transcoded, and a Latin-1 / Windows-1252 file that says so
+/// in a PEP 263 coding line decoded. Anything else is returned as it is
+/// (tree-sitter parses bytes; invalid sequences stay in place). `Err` when a
+/// UTF-16 file has an odd length.
+pub fn decode_source(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, String> {
+    use std::borrow::Cow;
+    if let Some(rest) = bytes.strip_prefix(b"\xef\xbb\xbf") {
+        return Ok(Cow::Borrowed(rest));
+    }
+    let utf16 = |rest: &[u8], le: bool| -> Result<Cow<'_, [u8]>, String> {
+        if !rest.len().is_multiple_of(2) {
+            return Err("UTF-16 text with an odd number of bytes".into());
+        }
+        let units =
+            rest.chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
+        Ok(Cow::Owned(char::decode_utf16(units).map(|r| r.unwrap_or('\u{fffd}')).collect::<String>().into_bytes()))
+    };
+    if let Some(rest) = bytes.strip_prefix(b"\xff\xfe") {
+        return utf16(rest, true);
+    }
+    if let Some(rest) = bytes.strip_prefix(b"\xfe\xff") {
+        return utf16(rest, false);
+    }
+    if std::str::from_utf8(bytes).is_err() {
+        let head: Vec<&[u8]> = bytes.split(|b| *b == b'\n').take(2).collect();
+        let latin = head.iter().any(|l| {
+            let l = String::from_utf8_lossy(l).to_ascii_lowercase();
+            l.trim_start().starts_with('#')
+                && l.contains("coding")
+                && ["latin-1", "latin1", "iso-8859-1", "iso8859-1", "cp1252", "windows-1252", "iso-8859-15"]
+                    .iter()
+                    .any(|c| l.contains(c))
+        });
+        if latin {
+            return Ok(Cow::Owned(bytes.iter().map(|&b| b as char).collect::<String>().into_bytes()));
+        }
+    }
+    Ok(Cow::Borrowed(bytes))
+}
+
 /// Analyse one file's bytes on its own.
 pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog) -> FileReport {
     analyze_repo_file(path, kind, bytes, catalog, &link::RepoContext::default()).report
@@ -124,7 +165,14 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
     match kind {
         FileKind::Manifest => report.dependencies = manifest::parse(path, &String::from_utf8_lossy(bytes)),
         FileKind::Python => {
-            let src = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+            let decoded = match decode_source(bytes) {
+                Ok(d) => d,
+                Err(e) => {
+                    report.error = Some(e);
+                    return facts;
+                }
+            };
+            let src: &[u8] = &decoded;
             if path.rsplit('/').next() == Some("setup.py") {
                 report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
             }
@@ -149,7 +197,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             facts.summaries = py.summaries;
             facts.foreign_calls = py.foreign_calls;
         }
-        FileKind::Notebook => match notebook::parse_notebook(bytes) {
+        FileKind::Notebook => match decode_source(bytes).and_then(|b| notebook::parse_notebook(&b)) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
                 if !catalog.mentions_any_root(nb.python.as_bytes()) && !repo.needs_parse(path) {
@@ -214,5 +262,34 @@ mod tests {
         assert_eq!(classify_path("Pipfile"), Some(FileKind::Manifest));
         assert_eq!(classify_path("README.md"), None);
         assert_eq!(classify_path("notes.txt"), None);
+    }
+
+    #[test]
+    fn sources_in_other_encodings_are_decoded_or_reported() {
+        let cat = Catalog::embedded().unwrap();
+        let py = "from transformers import AutoModel\nm = AutoModel.from_pretrained(\"bert-base-uncased\")\n";
+        let mut le = vec![0xff, 0xfe];
+        le.extend(py.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let mut be = vec![0xfe, 0xff];
+        be.extend(py.encode_utf16().flat_map(|u| u.to_be_bytes()));
+        let mut bom = b"\xef\xbb\xbf".to_vec();
+        bom.extend_from_slice(py.as_bytes());
+        for (what, bytes) in [("utf-16le", le.clone()), ("utf-16be", be), ("utf-8 bom", bom)] {
+            let r = analyze_file("m.py", FileKind::Python, &bytes, &cat);
+            assert_eq!(r.usages.len(), 1, "{what}: {r:?}");
+            assert_eq!(r.usages[0].model.as_deref(), Some("bert-base-uncased"), "{what}");
+        }
+        // Latin-1 that says so: the string decodes to the right text.
+        let latin = b"# -*- coding: latin-1 -*-\nfrom transformers import AutoModel\nm = AutoModel.from_pretrained(\"caf\xe9/mod\xe8le\")\n";
+        let r = analyze_file("l.py", FileKind::Python, latin, &cat);
+        assert_eq!(r.usages[0].model.as_deref(), Some("caf\u{e9}/mod\u{e8}le"));
+        // A UTF-16 notebook parses; a UTF-16 file cut in half is reported.
+        let nb = r#"{"cells":[{"cell_type":"code","source":["import torch\n","m = torch.load('w.pt', weights_only=True)\n"]}],"metadata":{},"nbformat":4,"nbformat_minor":5}"#;
+        let mut nb16 = vec![0xff, 0xfe];
+        nb16.extend(nb.encode_utf16().flat_map(|u| u.to_le_bytes()));
+        let r = analyze_file("n.ipynb", FileKind::Notebook, &nb16, &cat);
+        assert!(r.error.is_none() && r.usages.len() == 1, "{r:?}");
+        let r = analyze_file("odd.py", FileKind::Python, &le[..le.len() - 1], &cat);
+        assert_eq!(r.error.as_deref(), Some("UTF-16 text with an odd number of bytes"));
     }
 }

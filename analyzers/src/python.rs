@@ -46,7 +46,7 @@ pub struct ParseLimits {
 
 impl Default for ParseLimits {
     fn default() -> Self {
-        ParseLimits { time: std::time::Duration::from_secs(10), depth: 10_000 }
+        ParseLimits { time: std::time::Duration::from_secs(10), depth: 100_000 }
     }
 }
 

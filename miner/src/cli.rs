@@ -115,7 +115,7 @@ pub struct SelectArgs {
     /// Only models of this ecosystem (huggingface, timm, torchvision, openai, ...).
     #[arg(long, value_name = "NAME")]
     pub ecosystem: Option<String>,
-    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, value_name = "K", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub top: u64,
     /// A mined database: its imported models join the store and reuse across its repositories ranks models.
     #[arg(long, value_name = "FILE")]
@@ -287,6 +287,12 @@ pub struct MineArgs {
     /// The number of shards, for a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX gives the index).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub shards: Option<u64>,
+    /// Wait at most this many seconds for another process's lock on the database.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
+    pub lock_timeout: u64,
+    /// Abandon a clone that transfers more than this many MB (recorded as failed).
+    #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_clone_mb: Option<u64>,
     /// Keep the clone cache under this many MB with --keep-clones, evicting the least recently used clones.
     #[arg(long, value_name = "MB", value_parser = clap::value_parser!(u64).range(1..))]
     pub cache_max_mb: Option<u64>,
@@ -497,6 +503,7 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         specs.retain(|r| s.contains(r));
     }
     let catalog = load_catalog(a.rules.as_ref())?;
+    crate::store::set_lock_timeout(std::time::Duration::from_secs(a.lock_timeout));
     crate::store::Store::preflight(&a.db)?;
     let cache = match a.cache {
         Some(c) => c,
@@ -517,6 +524,7 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         clone_timeout: std::time::Duration::from_secs(a.clone_timeout),
         default_ref: a.default_ref.clone(),
         cache_max_bytes: a.cache_max_mb.map(|m| m * 1024 * 1024),
+        max_clone_bytes: a.max_clone_mb.map(|m| m * 1024 * 1024),
     };
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;

@@ -49,14 +49,29 @@ pub fn cache_path(cache: &Path, url: &str) -> PathBuf {
 /// `x-access-token` (GitHub's convention), given to libgit2 only through this
 /// callback, so it never appears in a URL or in the clone's `.git/config`.
 fn callbacks(token: Option<&str>) -> git2::RemoteCallbacks<'static> {
-    callbacks_until(token, None)
+    callbacks_until(token, &TransferLimits::default())
 }
 
 /// As `callbacks`, and a transfer still running at `deadline` is aborted.
-fn callbacks_until(token: Option<&str>, deadline: Option<std::time::Instant>) -> git2::RemoteCallbacks<'static> {
+/// What stops a transfer: a deadline, and a size cap (`too_big` records that the cap stopped it).
+#[derive(Debug, Clone, Default)]
+pub struct TransferLimits {
+    pub deadline: Option<std::time::Instant>,
+    pub max_bytes: Option<u64>,
+    pub too_big: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+fn callbacks_until(token: Option<&str>, limits: &TransferLimits) -> git2::RemoteCallbacks<'static> {
     let mut cb = git2::RemoteCallbacks::new();
-    if let Some(d) = deadline {
-        cb.transfer_progress(move |_| std::time::Instant::now() < d);
+    if limits.deadline.is_some() || limits.max_bytes.is_some() {
+        let (deadline, max, too_big) = (limits.deadline, limits.max_bytes, limits.too_big.clone());
+        cb.transfer_progress(move |p| {
+            if max.is_some_and(|m| p.received_bytes() as u64 > m) {
+                too_big.store(true, std::sync::atomic::Ordering::Relaxed);
+                return false;
+            }
+            deadline.is_none_or(|d| std::time::Instant::now() < d)
+        });
     }
     if let Some(t) = token {
         let t = t.to_string();
@@ -112,6 +127,28 @@ pub fn remote_head(url: &str, token: Option<&str>) -> Result<Option<String>, Fet
     remote_ref(url, None, token)
 }
 
+/// `remote_ref`, giving up after `timeout`: libgit2 has no deadline for
+/// ls-remote, so a server that accepts and never answers would hold the
+/// worker forever. The abandoned request's thread ends when its socket does.
+pub fn remote_ref_within(
+    url: &str,
+    pin: Option<&str>,
+    token: Option<&str>,
+    timeout: std::time::Duration,
+) -> Result<Option<String>, FetchError> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let (u, p, t) = (url.to_string(), pin.map(str::to_string), token.map(str::to_string));
+    std::thread::Builder::new()
+        .name("mine-ls-remote".into())
+        .spawn(move || {
+            let _ = tx.send(remote_ref(&u, p.as_deref(), t.as_deref()));
+        })
+        .map_err(|e| FetchError::Git(format!("cannot start a thread for '{}': {e}", redact_url(url))))?;
+    rx.recv_timeout(timeout).unwrap_or_else(|_| {
+        Err(FetchError::Git(format!("no answer from '{}' within {} s (--clone-timeout)", redact_url(url), timeout.as_secs())))
+    })
+}
+
 pub fn remote_ref(url: &str, pin: Option<&str>, token: Option<&str>) -> Result<Option<String>, FetchError> {
     if let Some(p) = pin.filter(|p| is_hex_commit(p)) {
         return Ok(Some(p.to_ascii_lowercase()));
@@ -121,7 +158,7 @@ pub fn remote_ref(url: &str, pin: Option<&str>, token: Option<&str>) -> Result<O
         remote.connect_auth(git2::Direction::Fetch, Some(callbacks(token)), None)?;
         Ok(remote.list()?.iter().map(|h| (h.name().to_string(), h.oid())).collect::<Vec<_>>())
     })
-    .map_err(|e| git_err(&format!("cannot reach '{url}'"), e))?;
+    .map_err(|e| git_err(&format!("cannot reach '{}'", redact_url(url)), e))?;
     let wanted: Vec<String> = match pin {
         None => vec!["HEAD".into()],
         // An annotated tag's peeled entry names the commit.
@@ -134,18 +171,18 @@ pub fn remote_ref(url: &str, pin: Option<&str>, token: Option<&str>) -> Result<O
 /// when the cached copy lacks it. The clone goes to a temporary folder first
 /// and is renamed into place, so a crash never leaves half a cache entry.
 pub fn ensure_clone(url: &str, cache: &Path, want: &str, token: Option<&str>) -> Result<Fetched, FetchError> {
-    ensure_clone_at(url, None, cache, want, token, None)
+    ensure_clone_at(url, None, cache, want, token, &TransferLimits::default())
 }
 
 /// As `ensure_clone`, for a pinned ref (`want` is the commit it names), with
-/// an optional deadline for the transfer.
+/// limits on the transfer (a deadline, a size cap).
 pub fn ensure_clone_at(
     url: &str,
     pin: Option<&str>,
     cache: &Path,
     want: &str,
     token: Option<&str>,
-    deadline: Option<std::time::Instant>,
+    limits: &TransferLimits,
 ) -> Result<Fetched, FetchError> {
     let dest = match pin {
         Some(p) => cache_path(cache, &format!("{url}@{p}")),
@@ -170,7 +207,7 @@ pub fn ensure_clone_at(
     let shallow = supports_shallow(url);
     let options = || {
         let mut fo = git2::FetchOptions::new();
-        fo.remote_callbacks(callbacks_until(token, deadline));
+        fo.remote_callbacks(callbacks_until(token, limits));
         if shallow {
             fo.depth(1);
         }
@@ -196,7 +233,7 @@ pub fn ensure_clone_at(
                 || by_ref.into_iter().any(|r| remote.fetch(&[r.as_str()], Some(&mut options()), None).is_ok());
             if !ok {
                 let mut full = git2::FetchOptions::new();
-                full.remote_callbacks(callbacks_until(token, deadline));
+                full.remote_callbacks(callbacks_until(token, limits));
                 remote.fetch(&["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"], Some(&mut full), None)?;
             }
         }
@@ -206,19 +243,29 @@ pub fn ensure_clone_at(
         Ok(r) => r,
         Err(e) => {
             let _ = std::fs::remove_dir_all(&tmp);
-            let what = if deadline.is_some_and(|d| std::time::Instant::now() >= d) { "timed out" } else { "failed" };
-            return Err(git_err(&format!("clone of '{url}' {what}"), e));
+            if limits.too_big.load(std::sync::atomic::Ordering::Relaxed) {
+                let mb = limits.max_bytes.unwrap_or(0) / (1024 * 1024);
+                return Err(git_err(
+                    &format!("clone of '{}' stopped: the repository is larger than --max-clone-mb {mb}", redact_url(url)),
+                    e,
+                ));
+            }
+            let what = if limits.deadline.is_some_and(|d| std::time::Instant::now() >= d) { "timed out" } else { "failed" };
+            return Err(git_err(&format!("clone of '{}' {what}", redact_url(url)), e));
         }
     };
     let head = match pin {
         Some(_) => {
             let oid = git2::Oid::from_str(want).map_err(|e| git_err("pinned commit", e))?;
-            repo.find_commit(oid).map_err(|e| git_err(&format!("'{url}' has no commit {want}"), e))?.id().to_string()
+            repo.find_commit(oid)
+                .map_err(|e| git_err(&format!("'{}' has no commit {want}", redact_url(url)), e))?
+                .id()
+                .to_string()
         }
         None => repo
             .head()
             .and_then(|h| h.peel_to_commit())
-            .map_err(|e| git_err(&format!("'{url}' has no HEAD commit"), e))?
+            .map_err(|e| git_err(&format!("'{}' has no HEAD commit", redact_url(url)), e))?
             .id()
             .to_string(),
     };
@@ -238,6 +285,28 @@ pub fn origin_url(repo: &git2::Repository) -> Option<String> {
     let names = repo.remotes().ok()?;
     let first = names.iter().flatten().flatten().next()?.to_string();
     repo.find_remote(&first).ok()?.url().ok().map(str::to_string)
+}
+
+/// Text safe to store or print: credentials in any URL it quotes removed,
+/// and the token itself, wherever it appears, replaced.
+pub fn scrub(text: &str, token: Option<&str>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("://") {
+        out.push_str(&rest[..i + 3]);
+        let after = &rest[i + 3..];
+        let end = after.find(|c: char| c.is_whitespace() || c == '/' || c == '\'' || c == '"').unwrap_or(after.len());
+        match after[..end].rfind('@') {
+            Some(at) => out.push_str(&after[at + 1..end]),
+            None => out.push_str(&after[..end]),
+        }
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    match token.filter(|t| t.len() >= 4) {
+        Some(t) => out.replace(t, "<redacted>"),
+        None => out,
+    }
 }
 
 /// A URL safe to store: any `user:password@` is removed.
@@ -316,6 +385,16 @@ mod tests {
         assert!(supports_shallow("https://github.com/a/b"));
         assert!(supports_shallow("git://127.0.0.1/x"));
         assert!(supports_shallow("git@github.com:a/b"));
+    }
+
+    #[test]
+    fn scrub_removes_credentials_and_the_token() {
+        let t = "cannot reach 'https://user:s3cret-tok@host/x.git': failed; retry https://h/y; token s3cret-tok seen";
+        assert_eq!(
+            scrub(t, Some("s3cret-tok")),
+            "cannot reach 'https://host/x.git': failed; retry https://h/y; token <redacted> seen"
+        );
+        assert_eq!(scrub("git@github.com:a/b", None), "git@github.com:a/b");
     }
 
     #[test]

@@ -41,6 +41,8 @@ pub struct Settings {
     pub default_ref: Option<String>,
     /// With keep_clones: the clone cache's size cap (least recently used clones evicted).
     pub cache_max_bytes: Option<u64>,
+    /// A clone transferring more than this is abandoned and recorded as failed.
+    pub max_clone_bytes: Option<u64>,
 }
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -145,7 +147,7 @@ pub fn run(specs: Vec<RepoSpec>, settings: &Settings) -> Result<Summary, MineErr
                     name: last_component_name(&loc),
                     location: loc,
                     url: None,
-                    reason: format!("internal error: {}", panic_message(&p)),
+                    reason: fetch::scrub(&format!("internal error: {}", panic_message(&p)), ctx.settings.token.as_deref()),
                 }
             });
             ctx.progress.repo_done();
@@ -243,7 +245,9 @@ fn process(spec: &RepoSpec, ctx: &Ctx<'_>) -> Outcome {
         }
         Ok(Step::Resumed) => Outcome::Resumed { name: spec_name(spec) },
         Ok(Step::Skipped(reason)) => Outcome::Skipped { name: spec_name(spec), location, url, reason },
-        Err(reason) => Outcome::Failed { name: spec_name(spec), location, url, reason },
+        Err(reason) => {
+            Outcome::Failed { name: spec_name(spec), location, url, reason: fetch::scrub(&reason, ctx.settings.token.as_deref()) }
+        }
     }
 }
 
@@ -332,7 +336,7 @@ fn process_remote(spec_url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ct
         None => forge_name(url).unwrap_or_else(|| last_component_name(url)),
     };
     let token = ctx.settings.token.as_deref();
-    let Some(head) = fetch::remote_ref(url, pin, token).map_err(|e| e.to_string())? else {
+    let Some(head) = fetch::remote_ref_within(url, pin, token, ctx.settings.clone_timeout).map_err(|e| e.to_string())? else {
         return Ok(match pin {
             Some(p) => return Err(format!("'{url}' has no branch, tag or commit '{p}'")),
             None => Step::Skipped("empty repository: the remote has no HEAD commit".into()),
@@ -341,9 +345,12 @@ fn process_remote(spec_url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ct
     if ctx.already_mined(&location, &head) {
         return Ok(Step::Resumed);
     }
-    let deadline = std::time::Instant::now() + ctx.settings.clone_timeout;
-    let fetched =
-        fetch::ensure_clone_at(url, pin, &ctx.settings.cache, &head, token, Some(deadline)).map_err(|e| e.to_string())?;
+    let limits = fetch::TransferLimits {
+        deadline: Some(std::time::Instant::now() + ctx.settings.clone_timeout),
+        max_bytes: ctx.settings.max_clone_bytes,
+        ..Default::default()
+    };
+    let fetched = fetch::ensure_clone_at(url, pin, &ctx.settings.cache, &head, token, &limits).map_err(|e| e.to_string())?;
     let repo = git2::Repository::open_bare(&fetched.git_dir).map_err(|e| format!("cached clone unreadable: {}", e.message()))?;
     let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;

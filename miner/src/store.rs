@@ -12,8 +12,39 @@ pub enum StoreError {
     Refused { path: String, message: String },
     #[error("database '{path}' does not exist")]
     Missing { path: String },
-    #[error("database '{path}': {source}")]
+    #[error("database '{path}': {}", explain(source))]
     Sql { path: String, source: rusqlite::Error },
+}
+
+/// How long a write waits for another process's lock (`--lock-timeout`).
+static LOCK_TIMEOUT_MS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(30_000);
+
+pub fn set_lock_timeout(d: std::time::Duration) {
+    LOCK_TIMEOUT_MS.store(d.as_millis() as u64, std::sync::atomic::Ordering::Relaxed);
+}
+
+fn lock_timeout() -> std::time::Duration {
+    std::time::Duration::from_millis(LOCK_TIMEOUT_MS.load(std::sync::atomic::Ordering::Relaxed))
+}
+
+/// SQLite's error, said for the person running the batch.
+fn explain(e: &rusqlite::Error) -> String {
+    use rusqlite::ErrorCode as C;
+    let code = match e {
+        rusqlite::Error::SqliteFailure(f, _) => Some(f.code),
+        _ => None,
+    };
+    match code {
+        Some(C::DatabaseBusy | C::DatabaseLocked) => format!(
+            "locked by another process (waited {} s; --lock-timeout waits longer); nothing was lost, run again when it is free",
+            lock_timeout().as_secs()
+        ),
+        Some(C::DiskFull) => "the disk is full (or the file size limit was reached); every repository written before stays, and the next run resumes".into(),
+        Some(C::SystemIoFailure) => "disk I/O error: the disk is full, a file size limit was reached, or the device failed; every repository written before stays, and the next run resumes".into(),
+        Some(C::ReadOnly) => "cannot be written (read-only file or file system)".into(),
+        Some(C::CannotOpen) => format!("cannot be opened or created ({e})"),
+        _ => e.to_string(),
+    }
 }
 
 impl StoreError {
@@ -73,7 +104,7 @@ impl Store {
     pub fn open_rw(path: &Path) -> Result<Store, StoreError> {
         let p = path.display().to_string();
         let conn = Connection::open(path).map_err(sql(&p))?;
-        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(sql(&p))?;
+        conn.busy_timeout(lock_timeout()).map_err(sql(&p))?;
         let initialised = check_version(&conn, &p)?;
         conn.pragma_update(None, "journal_mode", "WAL").map_err(sql(&p))?;
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&p))?;
@@ -102,7 +133,7 @@ impl Store {
         }
         let conn = Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
             .map_err(sql(&p))?;
-        conn.busy_timeout(std::time::Duration::from_secs(30)).map_err(sql(&p))?;
+        conn.busy_timeout(lock_timeout()).map_err(sql(&p))?;
         if !check_version(&conn, &p)? {
             return Err(StoreError::Refused { path: p, message: "empty database (nothing mined yet)".into() });
         }

@@ -250,6 +250,15 @@ pub fn list_dir(root: &Path, max_bytes: u64) -> Listing {
             continue;
         }
         if !ft.is_file() {
+            // A FIFO, socket or device named like a source file: opening it could block or never end.
+            if !ft.is_dir() {
+                out.skipped.push(skip(
+                    path,
+                    SkipReason::Unreadable,
+                    None,
+                    Some("not a regular file (FIFO, socket or device)".into()),
+                ));
+            }
             continue;
         }
         match entry.metadata() {
@@ -285,7 +294,11 @@ pub fn read_handle(h: &Handle, repo: Option<&git2::Repository>) -> Result<Vec<u8
     }
 }
 
-/// Binary files: a NUL byte in the first 8000 bytes (git's own test).
+/// Binary files: a NUL byte in the first 8000 bytes (git's own test),
+/// except UTF-16 text that says so with its byte-order mark.
 pub fn is_binary(bytes: &[u8]) -> bool {
+    if bytes.starts_with(b"\xff\xfe") || bytes.starts_with(b"\xfe\xff") {
+        return false;
+    }
     bytes[..bytes.len().min(8000)].contains(&0)
 }

@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end test binaries.
 #![allow(dead_code)]
 
+use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -117,4 +118,162 @@ pub fn mine_list_with(tmp: &Path, entries: &str, extra: &[&str]) -> (Output, Pat
     ];
     args.extend_from_slice(extra);
     (mine(&args), db)
+}
+
+/// A mock of the GitHub REST API on 127.0.0.1: serves the routes a run
+/// needs, a rate-limited page, a 502 and a 404, and records every request's
+/// path and Authorization header.
+pub struct MockGitHub {
+    pub port: u16,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+    pub stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Drop for MockGitHub {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+pub fn repo_json(full_name: &str, clone_url: &str, fork: bool, archived: bool) -> Value {
+    serde_json::json!({
+        "full_name": full_name, "clone_url": clone_url, "html_url": format!("https://github.com/{full_name}"),
+        "default_branch": "main", "fork": fork, "archived": archived, "stargazers_count": 42, "forks_count": 3,
+        "language": "Python", "license": {"spdx_id": "MIT"}, "topics": ["ml"], "pushed_at": "2025-05-01T00:00:00Z",
+        "created_at": "2023-01-01T00:00:00Z", "size": 120
+    })
+}
+
+pub type Routes = std::collections::HashMap<String, Vec<(u16, Vec<(String, String)>, String)>>;
+
+/// `make` builds the routes from the mock's base URL (for Link headers).
+pub fn mock_github(make: impl FnOnce(&str) -> Routes) -> MockGitHub {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let routes = make(&format!("http://127.0.0.1:{port}"));
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    // Each route answers its responses in order, the last one from then on.
+    let routes = std::sync::Arc::new(std::sync::Mutex::new(routes));
+    let (s2, st2) = (seen.clone(), stop.clone());
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if st2.load(std::sync::atomic::Ordering::SeqCst) {
+                break;
+            }
+            let Ok(mut conn) = conn else { continue };
+            let (seen, routes) = (s2.clone(), routes.clone());
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(conn.try_clone().expect("clone stream"));
+                loop {
+                    let mut first = String::new();
+                    if reader.read_line(&mut first).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = first.split_whitespace().nth(1).unwrap_or("").to_string();
+                    let mut auth = String::new();
+                    loop {
+                        let mut h = String::new();
+                        if reader.read_line(&mut h).unwrap_or(0) == 0 || h == "\r\n" {
+                            break;
+                        }
+                        if let Some((k, v)) = h.split_once(':') {
+                            if k.eq_ignore_ascii_case("authorization") {
+                                auth = v.trim().to_string();
+                            }
+                        }
+                    }
+                    seen.lock().expect("lock").push((path.clone(), auth));
+                    let (status, headers, body) = {
+                        let mut r = routes.lock().expect("lock");
+                        match r.get_mut(&path) {
+                            Some(list) if list.len() > 1 => list.remove(0),
+                            Some(list) => list[0].clone(),
+                            None => (404, vec![], r#"{"message":"Not Found"}"#.to_string()),
+                        }
+                    };
+                    let mut resp =
+                        format!("HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\n", body.len());
+                    for (k, v) in headers {
+                        resp.push_str(&format!("{k}: {v}\r\n"));
+                    }
+                    resp.push_str("\r\n");
+                    resp.push_str(&body);
+                    if conn.write_all(resp.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    MockGitHub { port, seen, stop }
+}
+
+pub fn ok(body: Value) -> (u16, Vec<(String, String)>, String) {
+    (200, vec![], body.to_string())
+}
+
+// Row-by-row comparison of databases: every table as sorted text rows.
+
+pub const VOLATILE: &[&str] = &["id", "repo_id", "usage_id", "run_id", "mined_at", "elapsed_ms"];
+
+pub fn cell(v: ValueRef<'_>) -> String {
+    match v {
+        ValueRef::Null => "NULL".into(),
+        ValueRef::Integer(i) => i.to_string(),
+        ValueRef::Real(f) => f.to_string(),
+        ValueRef::Text(t) | ValueRef::Blob(t) => String::from_utf8_lossy(t).into_owned(),
+    }
+}
+
+/// Every row of a query as text, volatile columns left out, sorted.
+pub fn rows(c: &Connection, q: &str) -> Vec<String> {
+    let mut st = c.prepare(q).expect("query");
+    let cols: Vec<String> = st.column_names().map(|s| s.to_string()).collect();
+    let mut out: Vec<String> = st
+        .query_map([], |r| {
+            Ok(cols
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| !VOLATILE.contains(&c.as_str()))
+                .map(|(i, c)| format!("{c}={}", cell(r.get_ref(i).expect("cell"))))
+                .collect::<Vec<_>>()
+                .join("|"))
+        })
+        .expect("rows")
+        .collect::<Result<_, _>>()
+        .expect("rows");
+    out.sort();
+    out
+}
+
+pub fn snapshot(db: &Path) -> Vec<(String, Vec<String>)> {
+    let c = Connection::open(db).expect("db");
+    let mut v = vec![("repos".to_string(), rows(&c, "SELECT * FROM repos"))];
+    for t in ["files", "skipped", "usages", "artifacts", "dependencies", "edges"] {
+        v.push((
+            t.to_string(),
+            rows(&c, &format!("SELECT r.location AS repo_location, t.* FROM {t} t JOIN repos r ON r.id = t.repo_id")),
+        ));
+    }
+    v.push((
+        "links".to_string(),
+        rows(&c, "SELECT r.location AS repo_location, u.path AS u_path, u.line AS u_line, u.col AS u_col, l.* FROM links l JOIN usages u ON u.id = l.usage_id JOIN repos r ON r.id = l.repo_id"),
+    ));
+    v
+}
+
+/// `n` bytes that do not compress (xorshift), so a file weighs what it says.
+pub fn noise(n: usize, seed: u64) -> Vec<u8> {
+    let mut state = seed | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state as u8
+        })
+        .collect()
 }
