@@ -331,3 +331,37 @@ fn the_clone_cache_stays_under_its_cap_evicting_the_least_recently_used() {
     assert!(o.status.success(), "{}", stderr(&o));
     assert_eq!(std::fs::read_dir(&cache2).expect("cache").count(), 3);
 }
+
+/// The prefilter skips parsing files that cannot hold a load; it must not
+/// change a single row: the demo corpus, the topology fixtures and the rule
+/// fixtures, mined with it and without it, compared row by row.
+#[test]
+fn the_prefilter_loses_no_finding() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut lines: Vec<String> = corpus_names().iter().map(|n| corpus().join(n).display().to_string()).collect();
+    for e in std::fs::read_dir(root.join("corpus/topology")).expect("topology fixtures").flatten() {
+        if e.path().is_dir() {
+            lines.push(e.path().display().to_string());
+        }
+    }
+    lines.push(root.join("queries/fixtures").display().to_string());
+    assert!(lines.len() > 30, "{} repositories", lines.len());
+    let list = tmp.path().join("all.txt");
+    std::fs::write(&list, lines.join("\n") + "\n").expect("w");
+    let (on, off) = (tmp.path().join("on.sqlite"), tmp.path().join("off.sqlite"));
+    for (db, extra) in [(&on, None), (&off, Some("--no-prefilter"))] {
+        let mut args = vec!["--list", list.to_str().expect("utf8"), "--db", db.to_str().expect("utf8"), "-q"];
+        args.extend(extra);
+        let o = mine(&args);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let (a, b) = (snapshot(&on), snapshot(&off));
+    assert!(a.iter().find(|(t, _)| t == "usages").is_some_and(|(_, r)| r.len() > 300), "the corpus has findings");
+    for ((t, ra), (_, rb)) in a.iter().zip(&b) {
+        assert_eq!(ra.len(), rb.len(), "{t}: row counts with and without the prefilter");
+        for (x, y) in ra.iter().zip(rb) {
+            assert_eq!(x, y, "{t}");
+        }
+    }
+}

@@ -245,6 +245,9 @@ pub struct Rule {
     /// The catalog file the rule came from.
     pub file: String,
     roots: Vec<String>,
+    /// Per callee pattern: its root and, when the pattern ends in a literal
+    /// name, that name — both must appear in a file's text for a call to match.
+    triggers: Vec<(String, Option<String>)>,
 }
 
 impl Rule {
@@ -269,6 +272,11 @@ pub struct Catalog {
     /// method is one of them.
     vocabulary: HashSet<String>,
     roots_re: regex::bytes::Regex,
+    /// Every root and trigger name, searched with overlaps in one pass.
+    trigger_words: aho_corasick::AhoCorasick,
+    /// (root, last name) per callee pattern, as indices into the trigger words.
+    trigger_pairs: Vec<(usize, Option<usize>)>,
+    trigger_count: usize,
     version: String,
     pub legacy_ids: LegacyIds,
     pub pipeline_defaults: crate::link::PipelineDefaults,
@@ -382,6 +390,25 @@ impl Catalog {
         roots.dedup();
         let alternation = roots.iter().map(|r| regex::escape(r)).collect::<Vec<_>>().join("|");
         let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
+        let mut words: Vec<String> = Vec::new();
+        let index = |w: &str, words: &mut Vec<String>| match words.iter().position(|x| x == w) {
+            Some(i) => i,
+            None => {
+                words.push(w.to_string());
+                words.len() - 1
+            }
+        };
+        let mut trigger_pairs: Vec<(usize, Option<usize>)> = Vec::new();
+        for r in &rules {
+            for (root, last) in &r.triggers {
+                let pair = (index(root, &mut words), last.as_deref().map(|l| index(l, &mut words)));
+                if !trigger_pairs.contains(&pair) {
+                    trigger_pairs.push(pair);
+                }
+            }
+        }
+        let trigger_words = aho_corasick::AhoCorasick::new(&words).map_err(|e| invalid("catalog", e.to_string()))?;
+        let trigger_count = words.len();
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         let vocabulary = rules
@@ -405,6 +432,9 @@ impl Catalog {
             vocabulary,
             roots,
             roots_re,
+            trigger_words,
+            trigger_pairs,
+            trigger_count,
             version: format!("{}-{}", rules_count_tag(files.len()), hex),
             legacy_ids,
             pipeline_defaults,
@@ -436,6 +466,22 @@ impl Catalog {
     /// import anything a rule matches, so it need not be parsed.
     pub fn mentions_any_root(&self, bytes: &[u8]) -> bool {
         self.roots_re.is_match(bytes)
+    }
+
+    /// The prefilter: could any rule match a call in this text? For some
+    /// callee pattern, its root module and its final name (`torch` and
+    /// `load`, `transformers` and `from_pretrained`) must both appear:
+    /// an import, an alias, a `from x import *` or a `getattr` string all
+    /// leave them in the text. Regex patterns and wildcard endings need the
+    /// root only. One overlapping pass over the bytes.
+    pub fn may_match(&self, bytes: &[u8]) -> bool {
+        let mut seen = vec![false; self.trigger_count];
+        let mut any = false;
+        for m in self.trigger_words.find_overlapping_iter(bytes) {
+            seen[m.pattern().as_usize()] = true;
+            any = true;
+        }
+        any && self.trigger_pairs.iter().any(|(root, last)| seen[*root] && last.is_none_or(|l| seen[l]))
     }
 
     /// The rule that decides for a qualified callee: the first (by priority)
@@ -495,9 +541,11 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     }
     let mut matchers = Vec::new();
     let mut roots = Vec::new();
+    let mut triggers = Vec::new();
     for c in &r.callees {
         let (re, root) = pattern_to_regex(c).map_err(&ctx)?;
         matchers.push(re);
+        triggers.push((root.clone(), trigger_name(c)));
         roots.push(root);
     }
     let mut excludes = Vec::new();
@@ -599,6 +647,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
         example: r.example,
         file: file.to_string(),
         roots,
+        triggers,
     })
 }
 
@@ -640,6 +689,17 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
 /// Compile a callee pattern. Globs: `*` matches within one dotted segment,
 /// `**` across segments. `re:` starts a regular expression, which must begin
 /// with `^` and a literal root module name.
+/// The literal name a plain callee pattern ends with (`torch.hub.load` →
+/// `load`, `openai.OpenAI().chat.completions.create` → `create`); None for
+/// regex patterns, `?.method` (its method is its root), and wildcard endings.
+fn trigger_name(p: &str) -> Option<String> {
+    if p.starts_with("re:") || p.starts_with("?.") {
+        return None;
+    }
+    let last = p.rsplit('.').next()?.trim_end_matches("()").trim_end_matches("[]");
+    (!last.is_empty() && last.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && last != p).then(|| last.to_string())
+}
+
 pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
     if let Some(method) = p.strip_prefix("?.") {
         // A method called on a receiver the analysis cannot name

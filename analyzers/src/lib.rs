@@ -176,7 +176,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             if path.rsplit('/').next() == Some("setup.py") {
                 report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
             }
-            if !catalog.mentions_any_root(src) && !repo.needs_parse(path) {
+            if repo.prefilter && !catalog.may_match(src) && !repo.needs_parse(path) {
                 // Nothing a rule matches can be here, and no other module
                 // reads this one: the imports, for the ML-enabled verdict,
                 // come from a line scan instead of a parse.
@@ -200,7 +200,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
         FileKind::Notebook => match decode_source(bytes).and_then(|b| notebook::parse_notebook(&b)) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
-                if !catalog.mentions_any_root(nb.python.as_bytes()) && !repo.needs_parse(path) {
+                if repo.prefilter && !catalog.may_match(nb.python.as_bytes()) && !repo.needs_parse(path) {
                     report.imports = python::quick_imports(&nb.python);
                     return facts;
                 }

@@ -156,6 +156,8 @@ pub struct RepoContext {
     /// module of the repository (a call through it may be a load) or another
     /// file imports them (their names may be a model or a client).
     pub parse: std::collections::HashSet<String>,
+    /// Skip parsing files the prefilter rules out (`--no-prefilter` turns it off).
+    pub prefilter: bool,
 }
 
 impl RepoContext {
@@ -182,7 +184,7 @@ impl RepoContext {
                 }
             }
         }
-        RepoContext { roots, parse }
+        RepoContext { roots, parse, prefilter: true }
     }
 
     pub fn needs_parse(&self, path: &str) -> bool {

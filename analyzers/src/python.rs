@@ -90,7 +90,9 @@ pub fn parse_limited(src: &[u8], limits: ParseLimits) -> Result<Tree, String> {
             None => Err("tree-sitter could not parse the file".to_string()),
         }
     })?;
-    let depth = tree_depth(&tree, limits.depth);
+    // Each byte of source opens at most a few levels of nesting: a file under a
+    // quarter of the limit cannot exceed it, and needs no extra walk.
+    let depth = if src.len().saturating_mul(4) > limits.depth { tree_depth(&tree, limits.depth) } else { 0 };
     if depth > limits.depth {
         return Err(format!("syntax nested more than {} levels deep (the per-file nesting limit); not analysed", limits.depth));
     }

@@ -180,6 +180,8 @@ struct Topo<'a, 't, 'c> {
     flow_imports: std::cell::OnceCell<bool>,
     /// `instance_class` answers by (node, scope).
     instances: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
+    /// The values each function definition returns, found once (by node id).
+    returned: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<Vec<Node<'t>>>>>,
 }
 
 /// Each positional argument's and each keyword argument's model origins.
@@ -486,7 +488,7 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
         let instance = match b.kind {
             BKind::Class(cscope) => Some((format!("{name}()"), cscope)),
             BKind::Func(def, fscope) => {
-                returned_values(def).into_iter().find_map(|v| t.instance_class(v, fscope, 0)).map(|c| (format!("{name}()"), c))
+                t.returns_of(def).iter().find_map(|v| t.instance_class(*v, fscope, 0)).map(|c| (format!("{name}()"), c))
             }
             _ => None,
         };
@@ -556,7 +558,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             instances: Default::default(),
             flow_imports: Default::default(),
             truncated: Default::default(),
+            returned: Default::default(),
         }
+    }
+
+    /// `returned_values`, walked once per function definition.
+    fn returns_of(&self, def: Node<'t>) -> std::rc::Rc<Vec<Node<'t>>> {
+        if let Some(v) = self.returned.borrow().get(&def.id()) {
+            return v.clone();
+        }
+        let v = std::rc::Rc::new(returned_values(def));
+        self.returned.borrow_mut().insert(def.id(), v.clone());
+        v
     }
 
     fn edge(&self, kind: EdgeKind, from: usize, to: usize, at: Node<'t>, why: &str) -> FileEdge {
@@ -738,7 +751,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 match self.a.lookup(&self.a.text(f), scope, e.start_byte())?.kind {
                     BKind::Class(cscope) => Some(cscope),
                     BKind::Func(def, fscope) => {
-                        returned_values(def).into_iter().find_map(|v| self.instance_class(v, fscope, depth + 1))
+                        self.returns_of(def).iter().find_map(|v| self.instance_class(*v, fscope, depth + 1))
                     }
                     _ => None,
                 }
@@ -831,7 +844,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     }
 
     fn returned_model_uncached(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<usize> {
-        returned_values(def).into_iter().find_map(|v| self.model_of(v, fscope, depth + 1))
+        self.returns_of(def).iter().find_map(|v| self.model_of(*v, fscope, depth + 1))
     }
 
     /// The names a call goes by for the flow rules: its qualified name and,
@@ -954,8 +967,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                 } else if let Some((def, fscope)) = self.local_callee(e, scope) {
                     // a local function that builds one: what it returns
-                    for v in returned_values(def) {
-                        add(v, fscope);
+                    for v in self.returns_of(def).iter() {
+                        add(*v, fscope);
                     }
                 }
             }
@@ -1047,8 +1060,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                     None => {
                         if let Some((def, fscope)) = self.local_callee(e, scope) {
-                            for v in returned_values(def) {
-                                out.extend(self.produced(v, fscope, depth + 1).iter().copied());
+                            for v in self.returns_of(def).iter() {
+                                out.extend(self.produced(*v, fscope, depth + 1).iter().copied());
                             }
                         }
                     }
@@ -1214,9 +1227,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 None => (Vec::new(), None),
             },
             "call" => match self.local_callee(e, scope) {
-                Some((def, fscope)) => returned_values(def)
-                    .into_iter()
-                    .map(|v| self.registry_values(v, fscope, depth + 1))
+                Some((def, fscope)) => self
+                    .returns_of(def)
+                    .iter()
+                    .map(|v| self.registry_values(*v, fscope, depth + 1))
                     .find(|r| r.1.is_some())
                     .unwrap_or_default(),
                 None => (Vec::new(), None),
@@ -1299,8 +1313,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         // a local factory with several returns (`engine_for(name).transcribe(x)`)
         if o.kind() == "call" {
             if let Some((def, fscope)) = self.local_callee(o, scope) {
-                for v in returned_values(def) {
-                    out.extend(self.model_of(v, fscope, 0).filter(|m| *m < PARAM && *m != primary));
+                for v in self.returns_of(def).iter() {
+                    out.extend(self.model_of(*v, fscope, 0).filter(|m| *m < PARAM && *m != primary));
                 }
             }
             return out;
@@ -1715,8 +1729,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX {
             return self.cut(());
         }
-        for v in returned_values(def) {
-            self.origins(v, fscope, depth + 1, out);
+        for v in self.returns_of(def).iter() {
+            self.origins(*v, fscope, depth + 1, out);
         }
     }
 

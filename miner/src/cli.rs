@@ -287,6 +287,9 @@ pub struct MineArgs {
     /// The number of shards, for a Kubernetes Indexed Job ($JOB_COMPLETION_INDEX gives the index).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     pub shards: Option<u64>,
+    /// Parse every Python file, even those the prefilter shows cannot hold a load (slower; same findings).
+    #[arg(long)]
+    pub no_prefilter: bool,
     /// Wait at most this many seconds for another process's lock on the database.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(0..=86_400))]
     pub lock_timeout: u64,
@@ -525,6 +528,7 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         default_ref: a.default_ref.clone(),
         cache_max_bytes: a.cache_max_mb.map(|m| m * 1024 * 1024),
         max_clone_bytes: a.max_clone_mb.map(|m| m * 1024 * 1024),
+        prefilter: !a.no_prefilter,
     };
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;

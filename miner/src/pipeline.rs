@@ -43,6 +43,8 @@ pub struct Settings {
     pub cache_max_bytes: Option<u64>,
     /// A clone transferring more than this is abandoned and recorded as failed.
     pub max_clone_bytes: Option<u64>,
+    /// Skip parsing files the byte prefilter rules out.
+    pub prefilter: bool,
 }
 
 pub const TOOL_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -436,7 +438,8 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
             (c.path.clone(), analyzers::python::quick_import_modules(&code, &package))
         })
         .collect();
-    let repo_ctx = analyzers::link::RepoContext::build(&imports);
+    let mut repo_ctx = analyzers::link::RepoContext::build(&imports);
+    repo_ctx.prefilter = ctx.settings.prefilter;
     drop(imports);
     let results: Vec<FileResult> = candidates
         .par_iter()

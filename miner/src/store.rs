@@ -110,17 +110,21 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL").map_err(sql(&p))?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sql(&p))?;
         if !initialised {
-            conn.execute_batch(SQLITE_DDL).map_err(sql(&p))?;
-            conn.execute(
+            // One transaction: a process killed while creating the database
+            // leaves it empty (created again next time), never half made.
+            let tx = conn.unchecked_transaction().map_err(sql(&p))?;
+            tx.execute_batch(SQLITE_DDL).map_err(sql(&p))?;
+            tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?1)",
                 params![SCHEMA_VERSION.to_string()],
             )
             .map_err(sql(&p))?;
-            conn.execute(
+            tx.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('created_by', ?1)",
                 params![format!("mine {}", env!("CARGO_PKG_VERSION"))],
             )
             .map_err(sql(&p))?;
+            tx.commit().map_err(sql(&p))?;
         }
         Ok(Store { conn, path: p })
     }
