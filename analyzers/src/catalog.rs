@@ -271,7 +271,6 @@ pub struct Catalog {
     /// repository's own modules can only end up matching a rule if its
     /// method is one of them.
     vocabulary: HashSet<String>,
-    roots_re: regex::bytes::Regex,
     /// Every root and trigger name, searched with overlaps in one pass.
     trigger_words: aho_corasick::AhoCorasick,
     /// (root, last name) per callee pattern, as indices into the trigger words.
@@ -388,8 +387,6 @@ impl Catalog {
         let mut roots: Vec<String> = rules.iter().flat_map(|r| r.roots.iter().cloned()).collect();
         roots.sort();
         roots.dedup();
-        let alternation = roots.iter().map(|r| regex::escape(r)).collect::<Vec<_>>().join("|");
-        let roots_re = regex::bytes::Regex::new(&alternation).map_err(|e| invalid("catalog", e.to_string()))?;
         let mut words: Vec<String> = Vec::new();
         let index = |w: &str, words: &mut Vec<String>| match words.iter().position(|x| x == w) {
             Some(i) => i,
@@ -431,7 +428,6 @@ impl Catalog {
             by_root,
             vocabulary,
             roots,
-            roots_re,
             trigger_words,
             trigger_pairs,
             trigger_count,
@@ -460,12 +456,6 @@ impl Catalog {
     /// Root module names the rules start with.
     pub fn roots(&self) -> &[String] {
         &self.roots
-    }
-
-    /// Does the text mention any root module? A file that does not cannot
-    /// import anything a rule matches, so it need not be parsed.
-    pub fn mentions_any_root(&self, bytes: &[u8]) -> bool {
-        self.roots_re.is_match(bytes)
     }
 
     /// The prefilter: could any rule match a call in this text? For some

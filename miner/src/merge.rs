@@ -132,6 +132,20 @@ fn merge_one(tx: &Transaction<'_>, report: &mut MergeReport) -> Result<(), MineE
     }
     // Repositories and everything that hangs off them.
     let repo_cols: Vec<String> = columns(tx, "src", "repos")?.into_iter().filter(|c| c != "id").collect();
+    // Column lists of the tables under a repository, read once.
+    let mut child_cols: Vec<(&str, String)> = Vec::new();
+    for table in ["files", "skipped", "artifacts", "dependencies", "edges"] {
+        child_cols.push((table, quoted(&columns(tx, "src", table)?.into_iter().filter(|c| c != "repo_id").collect::<Vec<_>>())));
+    }
+    let usage_cols =
+        quoted(&columns(tx, "src", "usages")?.into_iter().filter(|c| c != "id" && c != "repo_id").collect::<Vec<_>>());
+    let mut by_usage_cols: Vec<(&str, String)> = Vec::new();
+    for table in ["links", "recommendations"] {
+        by_usage_cols.push((
+            table,
+            quoted(&columns(tx, "src", table)?.into_iter().filter(|c| c != "usage_id" && c != "repo_id").collect::<Vec<_>>()),
+        ));
+    }
     type SrcRepo = (i64, String, String, Option<String>, Option<String>, Option<i64>);
     let repos: Vec<SrcRepo> = {
         let mut st =
@@ -170,13 +184,9 @@ fn merge_one(tx: &Transaction<'_>, report: &mut MergeReport) -> Result<(), MineE
             params![new, run_id.and_then(|r| run_map.get(&r).copied())],
         )
         .map_err(sql)?;
-        for table in ["files", "skipped", "artifacts", "dependencies", "edges"] {
-            let cols: Vec<String> = columns(tx, "src", table)?.into_iter().filter(|c| c != "repo_id").collect();
+        for (table, cols) in &child_cols {
             tx.execute(
-                &format!(
-                    "INSERT INTO main.{table} (repo_id, {0}) SELECT ?1, {0} FROM src.{table} WHERE repo_id = ?2",
-                    quoted(&cols)
-                ),
+                &format!("INSERT INTO main.{table} (repo_id, {cols}) SELECT ?1, {cols} FROM src.{table} WHERE repo_id = ?2"),
                 params![new, old],
             )
             .map_err(sql)?;
@@ -187,22 +197,17 @@ fn merge_one(tx: &Transaction<'_>, report: &mut MergeReport) -> Result<(), MineE
         if let Some(min) = min {
             let base: i64 = tx.query_row("SELECT COALESCE(MAX(id), 0) FROM main.usages", [], |r| r.get(0)).map_err(sql)?;
             let offset = base + 1 - min;
-            let cols: Vec<String> = columns(tx, "src", "usages")?.into_iter().filter(|c| c != "id" && c != "repo_id").collect();
             tx.execute(
                 &format!(
-                    "INSERT INTO main.usages (id, repo_id, {0}) SELECT id + ?1, ?2, {0} FROM src.usages WHERE repo_id = ?3",
-                    quoted(&cols)
+                    "INSERT INTO main.usages (id, repo_id, {usage_cols}) SELECT id + ?1, ?2, {usage_cols} FROM src.usages WHERE repo_id = ?3"
                 ),
                 params![offset, new, old],
             )
             .map_err(sql)?;
-            for table in ["links", "recommendations"] {
-                let cols: Vec<String> =
-                    columns(tx, "src", table)?.into_iter().filter(|c| c != "usage_id" && c != "repo_id").collect();
+            for (table, cols) in &by_usage_cols {
                 tx.execute(
                     &format!(
-                        "INSERT INTO main.{table} (usage_id, repo_id, {0}) SELECT usage_id + ?1, ?2, {0} FROM src.{table} WHERE repo_id = ?3",
-                        quoted(&cols)
+                        "INSERT INTO main.{table} (usage_id, repo_id, {cols}) SELECT usage_id + ?1, ?2, {cols} FROM src.{table} WHERE repo_id = ?3"
                     ),
                     params![offset, new, old],
                 )

@@ -215,13 +215,17 @@ pub fn select(a: SelectArgs) -> Result<i32, MineError> {
         Some(s) => link::reuse(s.conn()).map_err(io)?,
         None => HashMap::new(),
     };
+    // Ranked once with models of unknown size kept, then split: what --max-params
+    // leaves out for lack of a size is counted for the hint, not ranked again.
     let c = Constraints {
         license: a.license.as_deref().and_then(LicenseFamily::parse),
         max_params: a.max_params,
-        include_unknown_size: a.include_unknown_size,
+        include_unknown_size: true,
         ecosystem: a.ecosystem.clone(),
     };
-    let ranked = rank(&labels, &required, &c, &reuse);
+    let drop_unknown = a.max_params.is_some() && !a.include_unknown_size;
+    let (ranked, sizeless): (Vec<_>, Vec<_>) =
+        rank(&labels, &required, &c, &reuse).into_iter().partition(|r| !drop_unknown || labels.models[r.model].params.is_some());
     let top: Vec<_> = ranked.iter().take(a.top as usize).collect();
     let cover = cover_set(&ranked, &required);
     let obj = |r: &super::select::Ranked, in_set: bool| {
@@ -257,15 +261,9 @@ pub fn select(a: SelectArgs) -> Result<i32, MineError> {
     if top.is_empty() {
         println!("no model in the store matches");
     }
-    if a.max_params.is_some() && !a.include_unknown_size {
-        let unknown = rank(&labels, &required, &Constraints { max_params: None, ..c.clone() }, &reuse)
-            .iter()
-            .filter(|r| {
-                labels.models[r.model].params.is_none()
-                    && r.matches.iter().all(|m| m.kind.covers())
-                    && r.matches.len() == required.len()
-            })
-            .count();
+    if drop_unknown {
+        let unknown =
+            sizeless.iter().filter(|r| r.matches.iter().all(|m| m.kind.covers()) && r.matches.len() == required.len()).count();
         if unknown > 0 {
             println!(
                 "({unknown} models that cover every label are of unknown size and left out; --include-unknown-size keeps them)"

@@ -204,20 +204,22 @@ pub fn recommend(
     legacy: &LegacyIds,
     repo: Option<&str>,
 ) -> Result<Vec<Recommendation>, String> {
-    let out = compute(conn, store, legacy, repo)?;
+    let reuse = super::link::reuse(conn)?;
+    let out = compute(conn, store, legacy, &reuse, repo)?;
     save(conn, &out)?;
     Ok(out)
 }
 
-/// The recommendations, from the `links` as the last link pass left them; writes nothing.
+/// The recommendations, from the `links` as the last link pass left them
+/// and the corpus's reuse counts (`link::reuse`, read once by the caller); writes nothing.
 pub fn compute(
     conn: &Connection,
     store: &LabelStore,
     legacy: &LegacyIds,
+    reuse: &HashMap<String, u64>,
     repo: Option<&str>,
 ) -> Result<Vec<Recommendation>, String> {
     let e = |x: rusqlite::Error| x.to_string();
-    let reuse = super::link::reuse(conn)?;
     let rows: Vec<UsageRow> = {
         let mut st = conn
             .prepare(
@@ -262,7 +264,7 @@ pub fn compute(
                 let eco = m.map(|m| m.ecosystem.clone()).unwrap_or_else(|| u.ecosystem.clone());
                 cache
                     .entry((m.map(|m| m.id.clone()), t.clone(), eco.clone()))
-                    .or_insert_with(|| alternatives(store, m, t, &eco, &reuse))
+                    .or_insert_with(|| alternatives(store, m, t, &eco, reuse))
                     .clone()
             }
             None => vec![],

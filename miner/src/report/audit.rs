@@ -118,7 +118,16 @@ pub fn repo_name(store: &Store, repo: &str) -> Result<String, MineError> {
         .map_err(|_| MineError::usage(format!("--repo '{repo}': no such repository in the database")))
 }
 
-pub fn load(store: &Store, labels: &LabelStore, repo: &str) -> Result<Audit, MineError> {
+/// What every system's audit reads from the whole corpus, read once.
+pub struct Corpus<'a> {
+    pub labels: &'a LabelStore,
+    pub legacy: &'a analyzers::modelid::LegacyIds,
+    /// Repositories whose usages link to each store model.
+    pub reuse: std::collections::HashMap<String, u64>,
+}
+
+pub fn load(store: &Store, corpus: &Corpus<'_>, repo: &str) -> Result<Audit, MineError> {
+    let (labels, legacy) = (corpus.labels, corpus.legacy);
     let c = store.conn();
     type Meta = (
         i64,
@@ -237,8 +246,7 @@ pub fn load(store: &Store, labels: &LabelStore, repo: &str) -> Result<Audit, Min
         .iter()
         .map(|e| AuditEdge { kind: e.kind.clone(), from: node(e.from), to: node(e.to), evidence: e.evidence.clone() })
         .collect();
-    let legacy = analyzers::modelid::LegacyIds::from_csv(analyzers::catalog::EMBEDDED_LEGACY_IDS).map_err(MineError::Io)?;
-    let recommendations = recommend::compute(c, labels, &legacy, Some(&name)).map_err(MineError::Io)?;
+    let recommendations = recommend::compute(c, labels, legacy, &corpus.reuse, Some(&name)).map_err(MineError::Io)?;
     Ok(Audit {
         repo: name,
         location: m.2,

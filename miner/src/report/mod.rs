@@ -76,15 +76,17 @@ pub struct Request<'a> {
 pub fn run(r: Request<'_>) -> Result<(), MineError> {
     let store = Store::open_ro(r.db)?;
     let labels = crate::labels::import::store_with(Some(store.conn())).map_err(MineError::Io)?;
+    let reuse = crate::labels::link::reuse(store.conn()).map_err(MineError::Io)?;
+    let corpus = audit::Corpus { labels: &labels, legacy: &r.catalog.legacy_ids, reuse };
     if let Some(dir) = r.html_dir {
-        return html_folder(&store, &labels, r.repo, dir, r.catalog);
+        return html_folder(&store, &corpus, r.repo, dir, r.catalog);
     }
     if r.format == Format::Sarif {
         let repos = match r.repo {
             Some(x) => vec![audit::repo_name(&store, x)?],
             None => names(&store)?,
         };
-        let audits = repos.iter().map(|n| audit::load(&store, &labels, n)).collect::<Result<Vec<_>, _>>()?;
+        let audits = repos.iter().map(|n| audit::load(&store, &corpus, n)).collect::<Result<Vec<_>, _>>()?;
         return write_out(&json_text(&sarif::sarif(&audits, r.catalog))?, r.output);
     }
     let Some(repo) = r.repo else {
@@ -94,12 +96,12 @@ pub fn run(r: Request<'_>) -> Result<(), MineError> {
         Format::Dot => dot(&graph::graph(&store, repo)?),
         Format::Mermaid => mermaid(&graph::graph(&store, repo)?),
         Format::Svg => svg(&graph::graph(&store, repo)?),
-        Format::Md => audit::load(&store, &labels, repo)?.markdown(),
-        Format::Html => audit::load(&store, &labels, repo)?.html(),
+        Format::Md => audit::load(&store, &corpus, repo)?.markdown(),
+        Format::Html => audit::load(&store, &corpus, repo)?.html(),
         Format::Json => {
-            json_text(&serde_json::to_value(audit::load(&store, &labels, repo)?).map_err(|e| MineError::Io(e.to_string()))?)?
+            json_text(&serde_json::to_value(audit::load(&store, &corpus, repo)?).map_err(|e| MineError::Io(e.to_string()))?)?
         }
-        Format::Cyclonedx => json_text(&cyclonedx::bom(&audit::load(&store, &labels, repo)?, &labels))?,
+        Format::Cyclonedx => json_text(&cyclonedx::bom(&audit::load(&store, &corpus, repo)?, &labels))?,
         Format::Sarif => unreachable!("handled above"),
     };
     write_out(&text, r.output)
@@ -110,7 +112,7 @@ pub fn run(r: Request<'_>) -> Result<(), MineError> {
 /// and DIR/sarif/<system>.sarif (one run, to upload for that repository).
 fn html_folder(
     store: &Store,
-    labels: &crate::labels::LabelStore,
+    corpus: &audit::Corpus<'_>,
     repo: Option<&str>,
     dir: &Path,
     catalog: &analyzers::Catalog,
@@ -125,7 +127,7 @@ fn html_folder(
     let mut rows = Vec::new();
     let mut audits = Vec::new();
     for n in &repos {
-        let a = audit::load(store, labels, n)?;
+        let a = audit::load(store, corpus, n)?;
         let file = page_name(n);
         write(&dir.join(&file), &a.html())?;
         let sarif_file = format!("{}.sarif", file.trim_end_matches(".html"));
