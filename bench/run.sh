@@ -6,7 +6,8 @@
 #   parse     tree-sitter-python parse of every .py file, nothing else (miner/examples/parse_only.rs)
 #   full      mine --no-prefilter: every rule, resolution, topology, database written
 #   default   mine (prefilter on)
-# on 1 and 2 threads, the peak RSS of each, the findings of each, and, when
+# on 1 and 2 threads, the peak RSS of each, the findings of each, how many
+# bytes the prefilter lets through (miner/examples/prefilter_reach.rs), and, when
 # semgrep is installed, semgrep with the catalog's plain-name rules
 # (bench/semgrep-rules.py) next to mine's findings for the same rules.
 #   bench/run.sh [CORPUS_DIR]          RUNS=5 by default
@@ -27,7 +28,7 @@ else
     touch "$corpus/.done"
   fi
 fi
-cargo build --release -q -p miner --bin mine --example parse_only
+cargo build --release -q -p miner --bin mine --example parse_only --example prefilter_reach
 mine="$PWD/target/release/mine"
 parse="$PWD/target/release/examples/parse_only"
 files=$(find "$corpus" -name '*.py' -type f | wc -l)
@@ -46,33 +47,51 @@ report() { # label jobs findings rss-kb seconds...
     'BEGIN { printf "%-10s %d thr  %6.2f s (%.2f–%.2f)  %6.0f files/s  %5.1f MB/s  findings %6s  peak RSS %5.0f MB\n", l, j, m, lo, hi, f / m, b / 1e6 / m, n, r / 1024 }'
   echo "$label $jobs $med" >> "$work/medians.txt"
 }
-: > "$work/medians.txt"
+: > "$work/medians.txt"; : > "$work/rounds.txt"
+# The three methods take turns within each round, so that a machine whose
+# speed drifts (a shared host) slows all of them alike; the ratios are also
+# given as the median of each round's own ratio.
+run_one() { # mode jobs -> seconds; peak RSS in $work/rss
+  local mode=$1 j=$2 t0 t1
+  if [ "$mode" = parse ]; then
+    /usr/bin/time -f '%M' -o "$work/rss" "$parse" "$corpus" "$j" | awk '{for (k = 1; k <= NF; k++) if ($k == "seconds") print $(k + 1)}'
+    return
+  fi
+  local flag=(); [ "$mode" = full ] && flag=(--no-prefilter)
+  local db="$work/bench-$mode.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
+  t0=$(date +%s.%N)
+  /usr/bin/time -f '%M' -o "$work/rss" "$mine" --path "$corpus" --db "$db" --jobs "$j" --quiet "${flag[@]}" > /dev/null || true
+  t1=$(date +%s.%N)
+  awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+}
 for j in 1 2; do
-  times=(); rss=0
+  declare -A times=() rss=()
   for ((i = 0; i < runs; i++)); do
-    out=$(/usr/bin/time -f '%M' -o "$work/rss" "$parse" "$corpus" "$j")
-    times+=("$(echo "$out" | awk '{for (k = 1; k <= NF; k++) if ($k == "seconds") print $(k + 1)}')")
-    r=$(cat "$work/rss"); [ "$r" -gt "$rss" ] && rss=$r
-  done
-  report parse "$j" "-" "$rss" "${times[@]}"
-  for mode in full default; do
-    flag=(); [ "$mode" = full ] && flag=(--no-prefilter)
-    times=(); rss=0
-    for ((i = 0; i < runs; i++)); do
-      db="$work/bench-$mode.sqlite"; rm -f "$db" "$db-wal" "$db-shm"
-      t0=$(date +%s.%N)
-      /usr/bin/time -f '%M' -o "$work/rss" "$mine" --path "$corpus" --db "$db" --jobs "$j" --quiet "${flag[@]}" > /dev/null || true
-      t1=$(date +%s.%N)
-      times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')")
-      r=$(cat "$work/rss"); [ "$r" -gt "$rss" ] && rss=$r
+    round=""
+    for mode in parse full default; do
+      t=$(run_one "$mode" "$j")
+      times[$mode]="${times[$mode]:-} $t"
+      r=$(cat "$work/rss"); [ "$r" -gt "${rss[$mode]:-0}" ] && rss[$mode]=$r
+      round="$round $t"
     done
-    found=$("$mine" export --db "$db" | wc -l)
-    report "$mode" "$j" "$found" "$rss" "${times[@]}"
+    echo "$j$round" >> "$work/rounds.txt"
   done
+  for mode in parse full default; do
+    found="-"; [ "$mode" != parse ] && found=$("$mine" export --db "$work/bench-$mode.sqlite" | wc -l)
+    # shellcheck disable=SC2086
+    report "$mode" "$j" "$found" "${rss[$mode]}" ${times[$mode]}
+  done
+  unset times rss
 done
-awk '{t[$1 " " $2] = $3} END {
-  printf "\nratios (medians): default/parse %.2fx (1 thr) %.2fx (2 thr); full/parse %.2fx / %.2fx; speed-up 2 vs 1 thread: parse %.2fx, default %.2fx\n",
-    t["default 1"] / t["parse 1"], t["default 2"] / t["parse 2"], t["full 1"] / t["parse 1"], t["full 2"] / t["parse 2"], t["parse 1"] / t["parse 2"], t["default 1"] / t["default 2"] }' "$work/medians.txt"
+ratio() { # jobs column -> median of that column over parse, per round
+  stats $(awk -v j="$1" -v c="$2" '$1 == j {print $c / $2}' "$work/rounds.txt") | cut -d' ' -f1
+}
+awk -v d1="$(ratio 1 4)" -v d2="$(ratio 2 4)" -v f1="$(ratio 1 3)" -v f2="$(ratio 2 3)" '{t[$1 " " $2] = $3} END {
+  printf "\nratios (medians of the medians): default/parse %.2fx (1 thr) %.2fx (2 thr); full/parse %.2fx / %.2fx; speed-up 2 vs 1 thread: parse %.2fx, default %.2fx\n",
+    t["default 1"] / t["parse 1"], t["default 2"] / t["parse 2"], t["full 1"] / t["parse 1"], t["full 2"] / t["parse 2"], t["parse 1"] / t["parse 2"], t["default 1"] / t["default 2"]
+  printf "ratios (median of each round'"'"'s own): default/parse %.2fx (1 thr) %.2fx (2 thr); full/parse %.2fx / %.2fx\n", d1, d2, f1, f2 }' "$work/medians.txt"
+# How much of the corpus the prefilter lets through, and why (miner/examples/prefilter_reach.rs).
+"$PWD/target/release/examples/prefilter_reach" "$corpus"
 if command -v semgrep > /dev/null; then
   "$mine" rules --json | python3 bench/semgrep-rules.py "$work/semgrep-ids.txt" > "$work/semgrep-rules.json"
   ids=$(paste -sd, "$work/semgrep-ids.txt" | sed "s/,/','/g")

@@ -458,18 +458,36 @@ impl Catalog {
         &self.roots
     }
 
-    /// The prefilter: could any rule match a call in this text? For some
+    /// The prefilter: could any rule match a call in this code? For some
     /// callee pattern, its root module and its final name (`torch` and
-    /// `load`, `transformers` and `from_pretrained`) must both appear:
-    /// an import, an alias, a `from x import *` or a `getattr` string all
-    /// leave them in the text. Regex patterns and wildcard endings need the
-    /// root only. One overlapping pass over the bytes.
-    pub fn may_match(&self, bytes: &[u8]) -> bool {
+    /// `load`, `transformers` and `from_pretrained`) must both appear as
+    /// whole words in the code: an import, an alias, a `from x import *` or
+    /// a `getattr` string all leave them there. Comments and triple-quoted
+    /// strings (docstrings) are not code: the parser reads no callee in
+    /// them (`code_view`). Regex patterns and wildcard endings need the root
+    /// only. `package` are the folders of the file's path: a relative import
+    /// names them by position (`from .models import x` in `ultralytics/`).
+    pub fn may_match(&self, bytes: &[u8], package: &[String]) -> bool {
+        let code = code_view(bytes);
         let mut seen = vec![false; self.trigger_count];
         let mut any = false;
-        for m in self.trigger_words.find_overlapping_iter(bytes) {
+        for m in self.trigger_words.find_overlapping_iter(&*code) {
+            let before = m.start().checked_sub(1).map(|i| code[i]);
+            if before.is_some_and(is_word_byte) || code.get(m.end()).copied().is_some_and(is_word_byte) {
+                continue;
+            }
             seen[m.pattern().as_usize()] = true;
             any = true;
+        }
+        if memchr::memmem::find(&code, b"from .").is_some() {
+            for dir in package {
+                for m in self.trigger_words.find_overlapping_iter(dir.as_bytes()) {
+                    if m.start() == 0 && m.end() == dir.len() {
+                        seen[m.pattern().as_usize()] = true;
+                        any = true;
+                    }
+                }
+            }
         }
         any && self.trigger_pairs.iter().any(|(root, last)| seen[*root] && last.is_none_or(|l| seen[l]))
     }
@@ -510,6 +528,56 @@ impl Catalog {
         }
         m
     }
+}
+
+/// A byte of an identifier (non-ASCII bytes belong to Unicode identifiers).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+}
+
+/// The source with comments and triple-quoted strings blanked out (same
+/// length, so offsets hold). Single-line strings stay: a `getattr` or
+/// `import_module` argument can name a callee. A Python tokenizer's view of
+/// quotes: a `#` or a triple quote inside a string starts nothing, a
+/// backslash escapes the next byte, a single-line string ends at its line.
+pub fn code_view(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if memchr::memchr3(b'#', b'"', b'\'', src).is_none() {
+        return std::borrow::Cow::Borrowed(src);
+    }
+    let mut out = src.to_vec();
+    let n = src.len();
+    let mut i = 0;
+    while let Some(k) = memchr::memchr3(b'#', b'"', b'\'', &src[i..]) {
+        i += k;
+        let b = src[i];
+        if b == b'#' {
+            let end = memchr::memchr(b'\n', &src[i..]).map_or(n, |e| i + e);
+            out[i..end].fill(b' ');
+            i = end;
+            continue;
+        }
+        let triple = i + 2 < n && src[i + 1] == b && src[i + 2] == b;
+        let mut j = if triple { i + 3 } else { i + 1 };
+        let end = loop {
+            if j >= n {
+                break n;
+            }
+            match src[j] {
+                b'\\' => j += 2,
+                b'\n' if !triple => break j,
+                c if c == b && (!triple || (j + 2 < n && src[j + 1] == b && src[j + 2] == b)) => {
+                    break if triple { j + 3 } else { j + 1 };
+                }
+                _ => j += 1,
+            }
+        };
+        let end = end.min(n);
+        if triple {
+            out[i..end].fill(b' ');
+        }
+        i = end;
+    }
+    std::borrow::Cow::Owned(out)
 }
 
 fn rules_count_tag(n: usize) -> String {
@@ -743,6 +811,46 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn code_view_blanks_comments_and_docstrings_only() {
+        let view = |s: &str| String::from_utf8(code_view(s.as_bytes()).into_owned()).unwrap();
+        // offsets hold
+        for s in ["a = 1 # torch.load\n", "'''x'''", "\"#\"", "x = '''unterminated", "r'\\'"] {
+            assert_eq!(view(s).len(), s.len(), "{s:?}");
+        }
+        assert_eq!(view("m = torch.load(p)  # torch.load\n"), format!("m = torch.load(p){}\n", " ".repeat(14)));
+        assert_eq!(view("\"\"\"Use torch.load.\"\"\"\nx = 1\n"), format!("{}\nx = 1\n", " ".repeat(21)));
+        // a `#` or a triple quote inside a single-line string starts nothing
+        assert_eq!(view("u = \"a#b\"; import torch\n"), "u = \"a#b\"; import torch\n");
+        let q = "q = '\"\"\"'; import torch\nq = '\"\"\"'\n";
+        assert_eq!(view(q), q);
+        // an escaped quote does not end a string; a single-line string ends at its line
+        assert_eq!(view("s = 'it\\'s'  # c\nimport torch\n"), format!("s = 'it\\'s'{}\nimport torch\n", " ".repeat(5)));
+        assert_eq!(view("s = 'open\nimport torch # c\n"), format!("s = 'open\nimport torch{}\n", " ".repeat(4)));
+        // single-line strings stay: getattr(torch, "load") names a callee
+        assert_eq!(view("f = getattr(torch, \"load\")\n"), "f = getattr(torch, \"load\")\n");
+        // a triple-quoted string with an escaped quote inside
+        assert_eq!(view("d = '''a\\''' b''' + x"), format!("d = {} + x", " ".repeat(13)));
+    }
+
+    #[test]
+    fn the_prefilter_reads_whole_words_of_code() {
+        let cat = Catalog::embedded().unwrap();
+        let m = |s: &str| cat.may_match(s.as_bytes(), &[]);
+        assert!(m("import torch\nw = torch.load('w.pt')\n"));
+        assert!(m("from transformers import AutoModel as M\nM.from_pretrained('x')\n"));
+        assert!(m("import torch\nf = getattr(torch, 'load')\n"));
+        // in a comment or a docstring, or inside longer words: not code
+        assert!(!m("import torch\n# torch.load is not called here\n"));
+        assert!(!m("\"\"\"Load with torch.load, or transformers' from_pretrained.\"\"\"\nx = 1\n"));
+        assert!(!m("import torchvision_extra\nx.load_state_dict(s)\ndownload()\n"));
+        // a relative import names the file's package folders by position
+        let relative = "from .engine import helpers\nm = YOLO('yolov8n.pt')\n";
+        assert!(!cat.may_match(relative.as_bytes(), &[]));
+        assert!(cat.may_match(relative.as_bytes(), &["ultralytics".to_string()]));
+        assert!(!cat.may_match(b"m = YOLO('yolov8n.pt')\n", &["ultralytics".to_string()]));
+    }
 
     #[test]
     fn globs() {

@@ -9,6 +9,7 @@ pub mod manifest;
 pub mod modelid;
 pub mod notebook;
 pub mod python;
+mod syntax;
 pub mod topology;
 pub mod usage;
 
@@ -56,6 +57,12 @@ pub struct FileFacts {
     pub summaries: Vec<topology::FuncSummary>,
     /// Calls of other modules' functions, with each argument's origins.
     pub foreign_calls: Vec<topology::ForeignCall>,
+    /// The topology of this file, which loads nothing, was not traced
+    /// (`link::RepoContext::lazy_topology`).
+    pub topology_deferred: bool,
+    /// With `topology_deferred`: what its code can name of the repository's
+    /// modules, for `topology::Demand::wants`.
+    pub foreign_refs: Vec<String>,
 }
 
 impl FileFacts {
@@ -176,14 +183,14 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             if path.rsplit('/').next() == Some("setup.py") {
                 report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
             }
-            if repo.prefilter && !catalog.may_match(src) && !repo.needs_parse(path) {
+            if repo.prefilter && !repo.needs_parse(path) && !catalog.may_match(src, &python::package_of(path)) {
                 // Nothing a rule matches can be here, and no other module
                 // reads this one: the imports, for the ML-enabled verdict,
                 // come from a line scan instead of a parse.
                 report.imports = python::quick_imports(&String::from_utf8_lossy(src));
                 return facts;
             }
-            let py = python::analyze_in_repo(src, path, catalog, &repo.roots);
+            let py = python::analyze_in_repo(src, path, catalog, &repo.roots, repo.lazy_topology);
             report.syntax_errors = py.syntax_errors;
             report.error = py.error;
             report.usages = py.usages;
@@ -196,15 +203,20 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             facts.model_exports = py.model_exports;
             facts.summaries = py.summaries;
             facts.foreign_calls = py.foreign_calls;
+            facts.topology_deferred = py.topology_deferred;
+            facts.foreign_refs = py.foreign_refs;
         }
         FileKind::Notebook => match decode_source(bytes).and_then(|b| notebook::parse_notebook(&b)) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
-                if repo.prefilter && !catalog.may_match(nb.python.as_bytes()) && !repo.needs_parse(path) {
+                if repo.prefilter
+                    && !repo.needs_parse(path)
+                    && !catalog.may_match(nb.python.as_bytes(), &python::package_of(path))
+                {
                     report.imports = python::quick_imports(&nb.python);
                     return facts;
                 }
-                let py = python::analyze_in_repo(nb.python.as_bytes(), path, catalog, &repo.roots);
+                let py = python::analyze_in_repo(nb.python.as_bytes(), path, catalog, &repo.roots, repo.lazy_topology);
                 report.syntax_errors = py.syntax_errors;
                 report.error = py.error;
                 report.imports = py.imported_roots;
@@ -222,6 +234,8 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                 }
                 facts.pending_models = py.pending_models.into_iter().filter_map(|(i, r)| kept.get(&i).map(|j| (*j, r))).collect();
                 facts.foreign = py.foreign;
+                facts.topology_deferred = py.topology_deferred;
+                facts.foreign_refs = py.foreign_refs;
                 let keep = |i: usize| if i >= topology::FOREIGN { Some(i) } else { kept.get(&i).copied() };
                 facts.edges = py
                     .edges

@@ -158,6 +158,9 @@ pub struct RepoContext {
     pub parse: std::collections::HashSet<String>,
     /// Skip parsing files the prefilter rules out (`--no-prefilter` turns it off).
     pub prefilter: bool,
+    /// Leave the topology of files that load nothing untraced; the caller
+    /// traces the ones `topology::Demand` asks for (`FileFacts::topology_deferred`).
+    pub lazy_topology: bool,
 }
 
 impl RepoContext {
@@ -184,7 +187,7 @@ impl RepoContext {
                 }
             }
         }
-        RepoContext { roots, parse, prefilter: true }
+        RepoContext { roots, parse, prefilter: true, lazy_topology: false }
     }
 
     pub fn needs_parse(&self, path: &str) -> bool {

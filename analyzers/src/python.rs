@@ -57,7 +57,24 @@ pub fn parse(src: &[u8]) -> Option<Tree> {
 
 /// Parse within limits; the error says which limit stopped it.
 pub fn parse_limited(src: &[u8], limits: ParseLimits) -> Result<Tree, String> {
-    let tree = PARSER.with(|cell| {
+    let tree = parse_timed(src, limits)?;
+    // Each byte of source opens at most a few levels of nesting: a file under a
+    // quarter of the limit cannot exceed it, and needs no extra walk.
+    let depth = if src.len().saturating_mul(4) > limits.depth { tree_depth(&tree, limits.depth) } else { 0 };
+    if depth > limits.depth {
+        return Err(nesting_error(limits.depth));
+    }
+    Ok(tree)
+}
+
+fn nesting_error(limit: usize) -> String {
+    format!("syntax nested more than {limit} levels deep (the per-file nesting limit); not analysed")
+}
+
+/// Parse within the time limit only: no walk of the tree (the analysis
+/// checks the nesting as it walks; the benchmark's parse floor).
+pub fn parse_timed(src: &[u8], limits: ParseLimits) -> Result<Tree, String> {
+    PARSER.with(|cell| {
         let mut slot = cell.borrow_mut();
         if slot.is_none() {
             let mut p = Parser::new();
@@ -89,14 +106,7 @@ pub fn parse_limited(src: &[u8], limits: ParseLimits) -> Result<Tree, String> {
             }
             None => Err("tree-sitter could not parse the file".to_string()),
         }
-    })?;
-    // Each byte of source opens at most a few levels of nesting: a file under a
-    // quarter of the limit cannot exceed it, and needs no extra walk.
-    let depth = if src.len().saturating_mul(4) > limits.depth { tree_depth(&tree, limits.depth) } else { 0 };
-    if depth > limits.depth {
-        return Err(format!("syntax nested more than {} levels deep (the per-file nesting limit); not analysed", limits.depth));
-    }
-    Ok(tree)
+    })
 }
 
 /// The depth of a syntax tree, walked without recursion; stops counting past `cap`.
@@ -153,6 +163,13 @@ pub struct PyFacts {
     pub summaries: Vec<crate::topology::FuncSummary>,
     /// Calls of other modules' functions, with each argument's origins.
     pub foreign_calls: Vec<crate::topology::ForeignCall>,
+    /// The file loads nothing and its topology was not traced: it matters
+    /// only if it calls a model-bearing function of another module
+    /// (`topology::Demand`).
+    pub topology_deferred: bool,
+    /// With `topology_deferred`: what the file's code can name of the
+    /// repository's modules (imports, star imports, unbound module names).
+    pub foreign_refs: Vec<String>,
 }
 
 /// Analyse Python source; locations are plain 1-based lines.
@@ -247,14 +264,16 @@ pub fn absolute_module(package: &[String], relative: &str) -> String {
 /// Analyse the Python source of the repository file at `path` (relative
 /// imports resolve against its package).
 pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
-    analyze_in_repo(src, path, catalog, &HashSet::new())
+    analyze_in_repo(src, path, catalog, &HashSet::new(), false)
 }
 
 /// Analyse a file of a repository whose own top-level module names are
 /// `repo_roots`: calls and values through those modules are kept for the
-/// link step.
-pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &HashSet<String>) -> PyFacts {
-    let tree = match parse_limited(src, ParseLimits::default()) {
+/// link step. With `lazy_topology`, a file that loads nothing is not traced
+/// (`PyFacts::topology_deferred`).
+pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &HashSet<String>, lazy_topology: bool) -> PyFacts {
+    let limits = ParseLimits::default();
+    let tree = match parse_timed(src, limits) {
         Ok(t) => t,
         Err(e) => return PyFacts { error: Some(e), ..Default::default() },
     };
@@ -262,7 +281,9 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     let mut a = Analysis::new(src, catalog);
     a.package = package_of(path);
     a.repo_roots = repo_roots;
-    a.collect(root);
+    if let Err(e) = a.collect(root, limits.depth) {
+        return PyFacts { error: Some(e), ..Default::default() };
+    }
     let mut facts = PyFacts { syntax_errors: root.has_error(), ..Default::default() };
     let calls = a.calls.clone();
     let mut loads: Vec<(Node<'_>, usize)> = Vec::new();
@@ -288,7 +309,12 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     if !repo_roots.is_empty() {
         facts.exports = a.exports();
     }
-    if loads.len() >= 2 || !repo_roots.is_empty() {
+    let deferred = lazy_topology && loads.is_empty();
+    facts.topology_deferred = deferred && !repo_roots.is_empty();
+    if facts.topology_deferred {
+        facts.foreign_refs = a.foreign_refs();
+    }
+    if loads.len() >= 2 || (!repo_roots.is_empty() && !deferred) {
         let api_sites: Vec<bool> =
             loads.iter().map(|(_, i)| facts.usages.get(*i).is_some_and(|u| u.source == Source::Api)).collect();
         let t = crate::topology::edges(&a, &loads, &api_sites);
@@ -383,6 +409,9 @@ pub(crate) struct Analysis<'t, 'c> {
     scope_of_node: HashMap<usize, usize>,
     /// The function definition that opens each function scope.
     def_of_scope: HashMap<usize, Node<'t>>,
+    /// Identifiers spelled like a module of the repository, with their scope:
+    /// unbound, they name that module (`foreign_refs`).
+    root_uses: Vec<(Node<'t>, usize)>,
 }
 
 impl<'t, 'c> Analysis<'t, 'c> {
@@ -399,6 +428,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             repo_roots: empty_roots(),
             scope_of_node: HashMap::new(),
             def_of_scope: HashMap::new(),
+            root_uses: Vec::new(),
         }
     }
 
@@ -417,13 +447,27 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// The scope a node's code runs in: that of its innermost function,
     /// lambda or class body.
+    /// The scope `child` runs in, given its parent's: `scope_at` walking down.
+    pub(crate) fn child_scope(&self, parent: Node<'t>, scope: usize, child: Node<'t>) -> usize {
+        match self.scope_of_node.get(&parent.id()) {
+            Some(s)
+                if parent.kind_id() != crate::syntax::K.function_definition
+                    || child.start_byte()
+                        >= parent.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0) =>
+            {
+                *s
+            }
+            _ => scope,
+        }
+    }
+
     pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
         let mut cur = node.parent();
         while let Some(n) = cur {
             if let Some(s) = self.scope_of_node.get(&n.id()) {
                 // A class body is its own scope; a def's name and defaults are not.
                 if n.kind() != "function_definition"
-                    || node.start_byte() >= n.child_by_field_name("body").map(|b| b.start_byte()).unwrap_or(0)
+                    || node.start_byte() >= n.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0)
                 {
                     return *s;
                 }
@@ -449,8 +493,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if self.scopes[scope].parent != Some(0) {
             return None;
         }
-        let name = self.text(def.child_by_field_name("name")?).into_owned();
-        let params = def.child_by_field_name("parameters")?;
+        let name = self.text(def.child_by_field_id(crate::syntax::F.name)?).into_owned();
+        let params = def.child_by_field_id(crate::syntax::F.parameters)?;
         let mut cur = params.walk();
         let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
         Some((name, i))
@@ -464,7 +508,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// to, and its index among the parameters.
     pub(crate) fn func_param(&self, scope: usize, pos: usize) -> Option<(Node<'t>, usize)> {
         let def = *self.def_of_scope.get(&scope)?;
-        let params = def.child_by_field_name("parameters")?;
+        let params = def.child_by_field_id(crate::syntax::F.parameters)?;
         let mut cur = params.walk();
         let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
         Some((def, i))
@@ -545,87 +589,150 @@ impl<'t, 'c> Analysis<'t, 'c> {
     // ---------------------------------------------------------------- collect
 
     /// One pass over the tree: scopes, bindings and calls.
-    fn collect(&mut self, root: Node<'t>) {
-        let mut stack: Vec<(Node<'t>, usize)> = vec![(root, 0)];
-        while let Some((node, scope)) = stack.pop() {
+    /// The scope pass: bindings, scopes and calls, in one walk. A node
+    /// nested deeper than `max_depth` stops it with the nesting-limit error.
+    fn collect(&mut self, root: Node<'t>, max_depth: usize) -> Result<(), String> {
+        // One cursor for every node's children: a cursor per node costs an allocation.
+        let mut cur = root.walk();
+        let mut stack: Vec<(Node<'t>, usize, usize)> = vec![(root, 0, 0)];
+        while let Some((node, scope, depth)) = stack.pop() {
+            if depth > max_depth {
+                return Err(nesting_error(max_depth));
+            }
+            let d = depth + 1;
             let mut child_scope = scope;
-            match node.kind() {
-                "import_statement" => self.collect_import(node, scope),
-                "import_from_statement" => self.collect_import_from(node, scope),
-                "function_definition" => {
+            let k = node.kind_id();
+            let kd = &*crate::syntax::K;
+            match k {
+                _ if k == kd.identifier => {
+                    if !self.repo_roots.is_empty() && self.repo_roots.contains(&*self.text(node)) {
+                        self.root_uses.push((node, scope));
+                    }
+                    continue;
+                }
+                _ if k == kd.call => self.calls.push((node, scope)),
+                // Their names are not references: nothing else to visit.
+                _ if k == kd.import_statement => {
+                    self.collect_import(node, scope);
+                    continue;
+                }
+                _ if k == kd.import_from_statement => {
+                    self.collect_import_from(node, scope);
+                    continue;
+                }
+                // `obj.name`, `f(name=...)`: only the object and the value
+                // can refer to something.
+                _ if k == kd.attribute => {
+                    if let Some(o) = node.child_by_field_id(crate::syntax::F.object) {
+                        stack.push((o, scope, d));
+                    }
+                    continue;
+                }
+                // Parameter names are not references; defaults and types are.
+                _ if k == kd.parameters => {
+                    let start = stack.len();
+                    stack.extend(node.named_children(&mut cur).filter(|c| c.kind() != "identifier").map(|c| (c, scope, d)));
+                    stack[start..].reverse();
+                    continue;
+                }
+                _ if k == kd.default_parameter || k == kd.typed_default_parameter || k == kd.typed_parameter => {
+                    let start = stack.len();
+                    for c in node.named_children(&mut cur) {
+                        if !matches!(c.kind(), "identifier" | "list_splat_pattern" | "dictionary_splat_pattern") {
+                            stack.push((c, scope, d));
+                        }
+                    }
+                    stack[start..].reverse();
+                    continue;
+                }
+                _ if k == kd.list_splat_pattern
+                    || k == kd.dictionary_splat_pattern
+                    || k == kd.global_statement
+                    || k == kd.nonlocal_statement =>
+                {
+                    continue
+                }
+                _ if k == kd.keyword_argument => {
+                    if let Some(v) = node.child_by_field_id(crate::syntax::F.value) {
+                        stack.push((v, scope, d));
+                    }
+                    continue;
+                }
+                _ if k == kd.function_definition => {
                     let fscope = self.new_scope(scope, ScopeKind::Function);
                     self.scope_of_node.insert(node.id(), fscope);
                     self.def_of_scope.insert(fscope, node);
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.child_by_field_id(crate::syntax::F.name) {
                         let n = self.text(name).into_owned();
                         self.bind(scope, &n, node.start_byte(), BKind::Func(node, fscope));
                     }
-                    if let Some(params) = node.child_by_field_name("parameters") {
+                    if let Some(params) = node.child_by_field_id(crate::syntax::F.parameters) {
                         self.collect_params(params, fscope);
                     }
                     // Decorators and defaults are evaluated in the enclosing scope,
                     // the body in the new one.
-                    let mut cur = node.walk();
                     for c in node.named_children(&mut cur) {
-                        if c.kind() == "block" {
-                            stack.push((c, fscope));
+                        if c.kind_id() == kd.block {
+                            stack.push((c, fscope, d));
                         } else if c.kind() == "parameters" {
-                            stack.push((c, scope));
+                            stack.push((c, scope, d));
                         }
                     }
                     continue;
                 }
-                "lambda" => {
+                _ if k == kd.lambda => {
                     let lscope = self.new_scope(scope, ScopeKind::Function);
                     self.scope_of_node.insert(node.id(), lscope);
-                    if let Some(params) = node.child_by_field_name("parameters") {
+                    if let Some(params) = node.child_by_field_id(crate::syntax::F.parameters) {
                         self.collect_params(params, lscope);
                     }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        stack.push((body, lscope));
+                    if let Some(body) = node.child_by_field_id(crate::syntax::F.body) {
+                        stack.push((body, lscope, d));
                     }
                     continue;
                 }
-                "class_definition" => {
+                _ if k == kd.class_definition => {
                     child_scope = self.new_scope(scope, ScopeKind::Class);
                     self.scope_of_node.insert(node.id(), child_scope);
-                    if let Some(name) = node.child_by_field_name("name") {
+                    if let Some(name) = node.child_by_field_id(crate::syntax::F.name) {
                         let n = self.text(name).into_owned();
                         self.bind(scope, &n, node.start_byte(), BKind::Class(child_scope));
                     }
-                    if let Some(sup) = node.child_by_field_name("superclasses") {
-                        stack.push((sup, scope));
+                    if let Some(sup) = node.child_by_field_id(crate::syntax::F.superclasses) {
+                        stack.push((sup, scope, d));
                     }
-                    if let Some(body) = node.child_by_field_name("body") {
-                        stack.push((body, child_scope));
+                    if let Some(body) = node.child_by_field_id(crate::syntax::F.body) {
+                        stack.push((body, child_scope, d));
                     }
                     continue;
                 }
-                "assignment" => self.collect_assignment(node, scope),
-                "augmented_assignment" => {
-                    if let Some(left) = node.child_by_field_name("left") {
+                _ if k == kd.assignment => self.collect_assignment(node, scope),
+                _ if k == kd.augmented_assignment => {
+                    if let Some(left) = node.child_by_field_id(crate::syntax::F.left) {
                         self.bind_target(left, scope, None);
                     }
                 }
-                "named_expression" => {
-                    if let (Some(n), Some(v)) = (node.child_by_field_name("name"), node.child_by_field_name("value")) {
+                _ if k == kd.named_expression => {
+                    if let (Some(n), Some(v)) =
+                        (node.child_by_field_id(crate::syntax::F.name), node.child_by_field_id(crate::syntax::F.value))
+                    {
                         let name = self.text(n).into_owned();
                         self.bind(scope, &name, node.start_byte(), BKind::Value(v));
                     }
                 }
-                "for_statement" | "for_in_clause" => {
-                    if let Some(left) = node.child_by_field_name("left") {
-                        match node.child_by_field_name("right") {
+                _ if k == kd.for_statement || k == kd.for_in_clause => {
+                    if let Some(left) = node.child_by_field_id(crate::syntax::F.left) {
+                        match node.child_by_field_id(crate::syntax::F.right) {
                             Some(r) => self.bind_elements(left, scope, r),
                             None => self.bind_target(left, scope, None),
                         }
                     }
                 }
-                "with_item" => {
-                    if let Some(v) = node.child_by_field_name("value") {
+                _ if k == kd.with_item => {
+                    if let Some(v) = node.child_by_field_id(crate::syntax::F.value) {
                         if v.kind() == "as_pattern" {
                             let expr = v.named_child(0);
-                            if let (Some(expr), Some(alias)) = (expr, v.child_by_field_name("alias")) {
+                            if let (Some(expr), Some(alias)) = (expr, v.child_by_field_id(crate::syntax::F.alias)) {
                                 let target = alias.named_child(0).unwrap_or(alias);
                                 if target.kind() == "identifier" {
                                     let n = self.text(target).into_owned();
@@ -637,28 +744,40 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         }
                     }
                 }
-                "except_clause" => {
+                _ if k == kd.except_clause => {
                     // `except E as name`
-                    let mut cur = node.walk();
                     for c in node.named_children(&mut cur) {
                         if c.kind() == "as_pattern" {
-                            if let Some(alias) = c.child_by_field_name("alias") {
+                            if let Some(alias) = c.child_by_field_id(crate::syntax::F.alias) {
                                 let target = alias.named_child(0).unwrap_or(alias);
                                 self.bind_target(target, scope, None);
                             }
                         }
                     }
                 }
-                "global_statement" | "nonlocal_statement" => {}
-                "call" => self.calls.push((node, scope)),
                 _ => {}
             }
-            let mut cur = node.walk();
-            let children: Vec<Node<'t>> = node.named_children(&mut cur).collect();
-            for c in children.into_iter().rev() {
-                stack.push((c, child_scope));
+            let start = stack.len();
+            stack.extend(node.named_children(&mut cur).map(|c| (c, child_scope, d)));
+            stack[start..].reverse();
+        }
+        Ok(())
+    }
+
+    /// Every qualified name through the repository's modules that `qualify`
+    /// can start from: imports, star imports and unbound identifiers that
+    /// name a module of the repository.
+    fn foreign_refs(&self) -> Vec<String> {
+        let repo = |q: &String| self.repo_roots.contains(q.split('.').next().unwrap_or(q));
+        let mut refs: std::collections::BTreeSet<String> =
+            self.imports.iter().chain(&self.star_imports).filter(|q| repo(q)).cloned().collect();
+        for &(n, scope) in &self.root_uses {
+            let name = self.text(n);
+            if self.lookup(&name, scope, n.start_byte()).is_none() {
+                refs.insert(name.into_owned());
             }
         }
+        refs.into_iter().collect()
     }
 
     fn add_import(&mut self, scope: usize, name: &str, pos: usize, qualified: String) {
@@ -688,7 +807,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     }
                 }
                 "aliased_import" => {
-                    if let (Some(name), Some(alias)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                    if let (Some(name), Some(alias)) =
+                        (n.child_by_field_id(crate::syntax::F.name), n.child_by_field_id(crate::syntax::F.alias))
+                    {
                         let q = self.text(name).into_owned();
                         let a = self.text(alias).into_owned();
                         self.add_import(scope, &a, pos, q);
@@ -701,7 +822,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     fn collect_import_from(&mut self, node: Node<'t>, scope: usize) {
         let pos = node.start_byte();
-        let Some(module) = node.child_by_field_name("module_name") else { return };
+        let Some(module) = node.child_by_field_id(crate::syntax::F.module_name) else { return };
         // Relative imports name the repository's own modules: resolved
         // against the file's package (`from .models import build` in
         // `textkit/service.py` is `textkit.models.build`).
@@ -720,7 +841,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     self.add_import(scope, &name, pos, format!("{module}{sep}{name}"));
                 }
                 "aliased_import" => {
-                    if let (Some(name), Some(alias)) = (n.child_by_field_name("name"), n.child_by_field_name("alias")) {
+                    if let (Some(name), Some(alias)) =
+                        (n.child_by_field_id(crate::syntax::F.name), n.child_by_field_id(crate::syntax::F.alias))
+                    {
                         let q = format!("{module}{sep}{}", self.text(name));
                         let a = self.text(alias).into_owned();
                         self.add_import(scope, &a, pos, q);
@@ -750,7 +873,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut cur = decorated.walk();
         for d in decorated.named_children(&mut cur).filter(|c| c.kind() == "decorator") {
             let Some(call) = d.named_child(0).filter(|c| c.kind() == "call") else { continue };
-            let Some(f) = call.child_by_field_name("function") else { continue };
+            let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { continue };
             if !matches!(&*self.text(f), "click.option" | "option" | "click.argument" | "argument") {
                 continue;
             }
@@ -788,9 +911,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     self.bind(scope, &n, p.start_byte(), BKind::Param(default));
                 }
                 "default_parameter" | "typed_default_parameter" => {
-                    if let Some(name) = p.child_by_field_name("name") {
+                    if let Some(name) = p.child_by_field_id(crate::syntax::F.name) {
                         let n = self.text(name).into_owned();
-                        self.bind(scope, &n, p.start_byte(), BKind::Param(p.child_by_field_name("value")));
+                        self.bind(scope, &n, p.start_byte(), BKind::Param(p.child_by_field_id(crate::syntax::F.value)));
                     }
                 }
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
@@ -808,16 +931,16 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     fn collect_assignment(&mut self, node: Node<'t>, scope: usize) {
-        let Some(left) = node.child_by_field_name("left") else { return };
-        let mut right = node.child_by_field_name("right");
+        let Some(left) = node.child_by_field_id(crate::syntax::F.left) else { return };
+        let mut right = node.child_by_field_id(crate::syntax::F.right);
         // `a = b = value`: the innermost right-hand side is the value.
         while let Some(r) = right {
             if r.kind() == "assignment" {
-                if let Some(l2) = r.child_by_field_name("left") {
+                if let Some(l2) = r.child_by_field_id(crate::syntax::F.left) {
                     let v = innermost_value(r);
                     self.bind_target(l2, scope, v);
                 }
-                right = r.child_by_field_name("right");
+                right = r.child_by_field_id(crate::syntax::F.right);
             } else {
                 break;
             }
@@ -878,8 +1001,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
             "attribute" => {
                 // `self.x = ...` binds `self.x` in the enclosing class.
-                let obj = target.child_by_field_name("object");
-                let attr = target.child_by_field_name("attribute");
+                let obj = target.child_by_field_id(crate::syntax::F.object);
+                let attr = target.child_by_field_id(crate::syntax::F.attribute);
                 if let (Some(obj), Some(attr)) = (obj, attr) {
                     let o = self.text(obj);
                     if o == "self" || o == "cls" {
@@ -962,8 +1085,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
             }
             "attribute" => {
-                let obj = expr.child_by_field_name("object")?;
-                let attr = self.text(expr.child_by_field_name("attribute")?);
+                let obj = expr.child_by_field_id(crate::syntax::F.object)?;
+                let attr = self.text(expr.child_by_field_id(crate::syntax::F.attribute)?);
                 if obj.kind() == "identifier" {
                     let o = self.text(obj);
                     if o == "self" || o == "cls" {
@@ -978,7 +1101,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             // attribute of an instance, `AutoTokenizer.from_pretrained()(text)`
             // calls a loaded tokenizer, not `from_pretrained` again.
             "call" => {
-                let func = expr.child_by_field_name("function")?;
+                let func = expr.child_by_field_id(crate::syntax::F.function)?;
                 // A call of a local function stands for what it returns.
                 if func.kind() == "identifier" {
                     if let Some(Binding { kind: BKind::Func(def, fscope), .. }) = self.lookup(&self.text(func), scope, pos) {
@@ -994,9 +1117,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
             // keeps the key (`Config.PIPELINES[img2img]`), so the link step
             // can take that item.
             "subscript" => {
-                let base = self.qualify(expr.child_by_field_name("value")?, scope, pos, depth + 1)?;
+                let base = self.qualify(expr.child_by_field_id(crate::syntax::F.value)?, scope, pos, depth + 1)?;
                 let key = expr
-                    .child_by_field_name("subscript")
+                    .child_by_field_id(crate::syntax::F.subscript)
                     .filter(|k| k.kind() == "string")
                     .and_then(|k| self.resolve(k, scope, depth + 1).value)
                     .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
@@ -1013,7 +1136,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let body = def.child_by_field_name("body")?;
+        let body = def.child_by_field_id(crate::syntax::F.body)?;
         let mut found: Option<String> = None;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
@@ -1084,8 +1207,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 None => Resolved::dynamic(),
             },
             "binary_operator" => {
-                let op = expr.child_by_field_name("operator").map(|o| self.text(o).into_owned());
-                let (Some(l), Some(r)) = (expr.child_by_field_name("left"), expr.child_by_field_name("right")) else {
+                let op = expr.child_by_field_id(crate::syntax::F.operator).map(|o| self.text(o).into_owned());
+                let (Some(l), Some(r)) =
+                    (expr.child_by_field_id(crate::syntax::F.left), expr.child_by_field_id(crate::syntax::F.right))
+                else {
                     return Resolved::dynamic();
                 };
                 match op.as_deref() {
@@ -1134,7 +1259,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
             }
             "attribute" => {
-                let (Some(obj), Some(attr)) = (expr.child_by_field_name("object"), expr.child_by_field_name("attribute")) else {
+                let (Some(obj), Some(attr)) =
+                    (expr.child_by_field_id(crate::syntax::F.object), expr.child_by_field_id(crate::syntax::F.attribute))
+                else {
                     return Resolved::dynamic();
                 };
                 let o = self.text(obj);
@@ -1162,7 +1289,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "call" => self.resolve_call(expr, scope, depth),
             // `MODELS["bert"]`, `MODELS[args.model]`, `NAMES[0]`
             "subscript" => {
-                let (Some(value), Some(index)) = (expr.child_by_field_name("value"), expr.child_by_field_name("subscript"))
+                let (Some(value), Some(index)) =
+                    (expr.child_by_field_id(crate::syntax::F.value), expr.child_by_field_id(crate::syntax::F.subscript))
                 else {
                     return Resolved::dynamic();
                 };
@@ -1203,9 +1331,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 for c in children.into_iter().rev() {
                     match c.kind() {
                         "pair" => {
-                            let k = c.child_by_field_name("key")?;
+                            let k = c.child_by_field_id(crate::syntax::F.key)?;
                             if self.resolve(k, scope, depth + 1).value.as_deref() == Some(key) {
-                                return Some((c.child_by_field_name("value")?, scope, false));
+                                return Some((c.child_by_field_id(crate::syntax::F.value)?, scope, false));
                             }
                         }
                         "dictionary_splat" => {
@@ -1227,7 +1355,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 _ => None,
             },
             "call" => {
-                let f = node.child_by_field_name("function")?;
+                let f = node.child_by_field_id(crate::syntax::F.function)?;
                 if self.text(f) != "dict" {
                     return None;
                 }
@@ -1269,7 +1397,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let from_parser = match self.lookup(&name, scope, obj.start_byte())?.kind {
             BKind::Value(v) => {
                 v.kind() == "call"
-                    && v.child_by_field_name("function").is_some_and(|f| {
+                    && v.child_by_field_id(crate::syntax::F.function).is_some_and(|f| {
                         let t = self.text(f);
                         t.ends_with(".parse_args") || t == "parse_args"
                     })
@@ -1283,8 +1411,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
             return None;
         }
         for (call, cscope) in &self.calls {
-            let Some(f) = call.child_by_field_name("function") else { continue };
-            if f.kind() != "attribute" || f.child_by_field_name("attribute").is_none_or(|a| self.text(a) != "add_argument") {
+            let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { continue };
+            if f.kind() != "attribute"
+                || f.child_by_field_id(crate::syntax::F.attribute).is_none_or(|a| self.text(a) != "add_argument")
+            {
                 continue;
             }
             let args = Args::of(*call, self);
@@ -1312,8 +1442,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 _ => None,
             },
             "attribute" => {
-                let outer = self.class_scope_of(expr.child_by_field_name("object")?, scope, depth + 1)?;
-                let attr = self.text(expr.child_by_field_name("attribute")?);
+                let outer = self.class_scope_of(expr.child_by_field_id(crate::syntax::F.object)?, scope, depth + 1)?;
+                let attr = self.text(expr.child_by_field_id(crate::syntax::F.attribute)?);
                 match self.scopes[outer].bindings.get(&*attr)?.last()?.kind {
                     BKind::Class(cs) => Some(cs),
                     _ => None,
@@ -1348,10 +1478,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// Calls that pass a path or a string through: `open(p)`, `Path(p)`,
     /// `str(p)`, `os.path.join(a, b)`, and environment lookups with defaults.
     fn resolve_call(&self, call: Node<'t>, scope: usize, depth: u32) -> Resolved {
-        let Some(func) = call.child_by_field_name("function") else { return Resolved::dynamic() };
+        let Some(func) = call.child_by_field_id(crate::syntax::F.function) else { return Resolved::dynamic() };
         // `"{}-{}".format(ORG, NAME)` and `"{org}/{name}".format(org=..., name=...)`
-        if func.kind() == "attribute" && func.child_by_field_name("attribute").is_some_and(|a| self.text(a) == "format") {
-            let Some(obj) = func.child_by_field_name("object") else { return Resolved::dynamic() };
+        if func.kind() == "attribute"
+            && func.child_by_field_id(crate::syntax::F.attribute).is_some_and(|a| self.text(a) == "format")
+        {
+            let Some(obj) = func.child_by_field_id(crate::syntax::F.object) else { return Resolved::dynamic() };
             let fmt = self.resolve(obj, scope, depth + 1);
             let Some(f) = fmt.value else { return Resolved::dynamic() };
             let args = Args::of(call, self);
@@ -1433,7 +1565,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 "escape_sequence" => out.push_str(&unescape(&self.text(c))),
                 "interpolation" => {
-                    let e = c.child_by_field_name("expression").or_else(|| c.named_child(0))?;
+                    let e = c.child_by_field_id(crate::syntax::F.expression).or_else(|| c.named_child(0))?;
                     let r = self.resolve(e, scope, depth + 1);
                     out.push_str(&r.value?);
                     kind = weakest(kind, if r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind });
@@ -1475,7 +1607,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     fn match_call(&self, call: Node<'t>, scope: usize) -> Matched {
-        let Some(func) = call.child_by_field_name("function") else { return Matched::Nothing };
+        let Some(func) = call.child_by_field_id(crate::syntax::F.function) else { return Matched::Nothing };
         let marked = self.qualify(func, scope, call.start_byte(), 0);
         let mut rules: Vec<&crate::catalog::Rule> = marked.as_deref().map(|m| self.catalog.rules_for(m)).unwrap_or_default();
         // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
@@ -1498,7 +1630,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
             // Method rules (`?.load_weights`) for receivers no rule names.
             let attr = match func.kind() {
-                "attribute" => func.child_by_field_name("attribute").map(|a| self.text(a).into_owned()),
+                "attribute" => func.child_by_field_id(crate::syntax::F.attribute).map(|a| self.text(a).into_owned()),
                 _ => None,
             };
             let Some(attr) = attr else { return Matched::Nothing };
@@ -1569,7 +1701,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut v = v;
         // `m = Auto.from_pretrained(...).to(device)`
         while v.kind() == "call" {
-            let Some(f) = v.child_by_field_name("function") else { return false };
+            let Some(f) = v.child_by_field_id(crate::syntax::F.function) else { return false };
             if let Some(q) = self.qualify(f, vs, v.start_byte(), 0) {
                 // A download returns a path, not a model object.
                 if self.catalog.rules_for(&q).iter().any(|r| !r.download_only && r.source != Source::Aux) {
@@ -1577,7 +1709,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
             }
             match f.kind() {
-                "attribute" => match f.child_by_field_name("object") {
+                "attribute" => match f.child_by_field_id(crate::syntax::F.object) {
                     Some(o) if o.kind() == "call" => v = o,
                     _ => return false,
                 },
@@ -1610,8 +1742,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
             return false;
         }
         match node.kind() {
-            "call" => {
-                node.child_by_field_name("function").and_then(|f| self.qualify(f, scope, node.start_byte(), 0)).is_some_and(|q| {
+            "call" => node
+                .child_by_field_id(crate::syntax::F.function)
+                .and_then(|f| self.qualify(f, scope, node.start_byte(), 0))
+                .is_some_and(|q| {
                     matches!(
                         q.as_str(),
                         "os.path.join"
@@ -1623,12 +1757,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
                             | "pathlib.PurePath"
                             | "pathlib.Path.joinpath"
                     ) || q.starts_with("pathlib.Path().")
-                })
-            }
+                }),
             // `base / "name"` and `os.path.join(...) + "_suffix"`
             "binary_operator" => {
-                node.child_by_field_name("operator").is_some_and(|o| matches!(&*self.text(o), "/" | "+"))
-                    && node.child_by_field_name("left").is_some_and(|l| self.is_path_expr(l, scope, depth + 1))
+                node.child_by_field_id(crate::syntax::F.operator).is_some_and(|o| matches!(&*self.text(o), "/" | "+"))
+                    && node.child_by_field_id(crate::syntax::F.left).is_some_and(|l| self.is_path_expr(l, scope, depth + 1))
             }
             "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
                 Some(Binding { kind: BKind::Value(v), scope: vs, .. }) => self.is_path_expr(v, vs, depth + 1),
@@ -1654,19 +1787,21 @@ impl<'t, 'c> Analysis<'t, 'c> {
         loop {
             match cur.kind() {
                 "subscript" => {
-                    let idx = cur.child_by_field_name("subscript")?;
+                    let idx = cur.child_by_field_id(crate::syntax::F.subscript)?;
                     let key =
                         if idx.kind() == "integer" { self.text(idx).into_owned() } else { self.resolve(idx, scope, 0).value? };
                     keys.push(key);
-                    cur = cur.child_by_field_name("value")?;
+                    cur = cur.child_by_field_id(crate::syntax::F.value)?;
                 }
                 "call" => {
-                    let f = cur.child_by_field_name("function")?;
-                    if f.kind() != "attribute" || f.child_by_field_name("attribute").is_none_or(|a| self.text(a) != "get") {
+                    let f = cur.child_by_field_id(crate::syntax::F.function)?;
+                    if f.kind() != "attribute"
+                        || f.child_by_field_id(crate::syntax::F.attribute).is_none_or(|a| self.text(a) != "get")
+                    {
                         break;
                     }
                     let args = Args::of(cur, self);
-                    let obj = f.child_by_field_name("object")?;
+                    let obj = f.child_by_field_id(crate::syntax::F.object)?;
                     // configparser's get(section, option) names two keys.
                     let n = if self.is_config_parser(obj, scope) { 2 } else { 1 };
                     let mut ks: Vec<String> = Vec::new();
@@ -1698,7 +1833,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if loader.kind() != "call" {
             return None;
         }
-        let q = self.qualify(loader.child_by_field_name("function")?, lscope, loader.start_byte(), 0)?;
+        let q = self.qualify(loader.child_by_field_id(crate::syntax::F.function)?, lscope, loader.start_byte(), 0)?;
         let path = match q.as_str() {
             "json.load"
             | "yaml.safe_load"
@@ -1732,9 +1867,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// The file a configparser instance reads: `<name>.read("settings.ini")`.
     fn config_parser_path(&self, name: &str) -> Option<String> {
         self.calls.iter().find_map(|(c, cs)| {
-            let f = c.child_by_field_name("function").filter(|f| f.kind() == "attribute")?;
-            let obj = f.child_by_field_name("object")?;
-            let attr = f.child_by_field_name("attribute")?;
+            let f = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute")?;
+            let obj = f.child_by_field_id(crate::syntax::F.object)?;
+            let attr = f.child_by_field_id(crate::syntax::F.attribute)?;
             if self.text(obj) != name || self.text(attr) != "read" {
                 return None;
             }
@@ -1761,8 +1896,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 pairs
                     .into_iter()
                     .filter_map(|p| {
-                        let k = self.resolve(p.child_by_field_name("key")?, scope, 0).value?;
-                        Some((k, self.arg_val(p.child_by_field_name("value")?, scope, depth + 1)))
+                        let k = self.resolve(p.child_by_field_id(crate::syntax::F.key)?, scope, 0).value?;
+                        Some((k, self.arg_val(p.child_by_field_id(crate::syntax::F.value)?, scope, depth + 1)))
                     })
                     .collect()
             }
@@ -1781,7 +1916,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 _ => Vec::new(),
             },
             "call" => {
-                let f = node.child_by_field_name("function");
+                let f = node.child_by_field_id(crate::syntax::F.function);
                 // `json.dumps(payload)`: the body is the dict serialised.
                 if f.and_then(|f| self.qualify(f, scope, node.start_byte(), 0)).as_deref() == Some("json.dumps") {
                     return match Args::of(node, self).positional.first() {
@@ -1886,7 +2021,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let mut cur = v.walk();
                 let mut values = Vec::new();
                 for pair in v.named_children(&mut cur).filter(|p| p.kind() == "pair") {
-                    let (Some(k), Some(x)) = (pair.child_by_field_name("key"), pair.child_by_field_name("value")) else {
+                    let (Some(k), Some(x)) =
+                        (pair.child_by_field_id(crate::syntax::F.key), pair.child_by_field_id(crate::syntax::F.value))
+                    else {
                         continue;
                     };
                     let q = self.qualify(x, scope, x.start_byte(), 0).filter(|q| self.exportable(q));
@@ -1903,16 +2040,18 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
             }
             "call" => {
-                let Some(f) = v.child_by_field_name("function") else { return };
+                let Some(f) = v.child_by_field_id(crate::syntax::F.function) else { return };
                 let callee = self.qualify(f, scope, v.start_byte(), 0).unwrap_or_default();
                 let namespace = matches!(
                     callee.as_str(),
                     "types.SimpleNamespace" | "argparse.Namespace" | "dict" | "easydict.EasyDict" | "box.Box"
                 ) || (f.kind() == "identifier" && self.text(f) == "dict");
-                let Some(args) = v.child_by_field_name("arguments").filter(|_| namespace) else { return };
+                let Some(args) = v.child_by_field_id(crate::syntax::F.arguments).filter(|_| namespace) else { return };
                 let mut cur = args.walk();
                 for kw in args.named_children(&mut cur).filter(|c| c.kind() == "keyword_argument") {
-                    let (Some(k), Some(x)) = (kw.child_by_field_name("name"), kw.child_by_field_name("value")) else {
+                    let (Some(k), Some(x)) =
+                        (kw.child_by_field_id(crate::syntax::F.name), kw.child_by_field_id(crate::syntax::F.value))
+                    else {
                         continue;
                     };
                     let name = format!("{prefix}.{}", self.text(k));
@@ -1935,7 +2074,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// (a vectorizer, a scaler) or data? Judged from the file name, the name
     /// it is assigned to, and what the code later calls on it.
     fn judge_object(&self, call: Node<'t>, path: Option<&str>) -> ObjectKind {
-        let target = call.parent().filter(|p| p.kind() == "assignment").and_then(|p| p.child_by_field_name("left"));
+        let target = call.parent().filter(|p| p.kind() == "assignment").and_then(|p| p.child_by_field_id(crate::syntax::F.left));
         let var = target.map(|t| self.text(t).into_owned());
         let mut names = Vec::new();
         if let Some(p) = path {
@@ -1953,8 +2092,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut used_as_aux = false;
         if let Some(v) = &var {
             for (c, _) in &self.calls {
-                let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else {
+                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else {
+                    continue;
+                };
+                let (Some(obj), Some(attr)) =
+                    (f.child_by_field_id(crate::syntax::F.object), f.child_by_field_id(crate::syntax::F.attribute))
+                else {
                     continue;
                 };
                 if self.text(obj) != v.as_str() {
@@ -2086,10 +2229,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
 }
 
 fn innermost_value(assign: Node<'_>) -> Option<Node<'_>> {
-    let mut r = assign.child_by_field_name("right");
+    let mut r = assign.child_by_field_id(crate::syntax::F.right);
     while let Some(n) = r {
         if n.kind() == "assignment" {
-            r = n.child_by_field_name("right");
+            r = n.child_by_field_id(crate::syntax::F.right);
         } else {
             return Some(n);
         }
@@ -2115,7 +2258,7 @@ struct Args<'t> {
 impl<'t> Args<'t> {
     fn of(call: Node<'t>, a: &Analysis<'t, '_>) -> Args<'t> {
         let mut out = Args { positional: Vec::new(), keywords: Vec::new(), first_splat: None };
-        let Some(list) = call.child_by_field_name("arguments") else { return out };
+        let Some(list) = call.child_by_field_id(crate::syntax::F.arguments) else { return out };
         if list.kind() != "argument_list" {
             // `f(x for x in y)`: one generator argument.
             out.positional.push(list);
@@ -2125,7 +2268,9 @@ impl<'t> Args<'t> {
         for c in list.named_children(&mut cur) {
             match c.kind() {
                 "keyword_argument" => {
-                    if let (Some(n), Some(v)) = (c.child_by_field_name("name"), c.child_by_field_name("value")) {
+                    if let (Some(n), Some(v)) =
+                        (c.child_by_field_id(crate::syntax::F.name), c.child_by_field_id(crate::syntax::F.value))
+                    {
                         out.keywords.push((a.text(n).into_owned(), v));
                     }
                 }

@@ -55,7 +55,7 @@ fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
             // a loop's target is bound before every run of its body
             let before = stmt.end_byte() <= use_.start_byte()
                 || (stmt.kind() == "for_statement"
-                    && stmt.child_by_field_name("body").is_some_and(|body| body.start_byte() <= use_.start_byte()));
+                    && stmt.child_by_field_id(crate::syntax::F.body).is_some_and(|body| body.start_byte() <= use_.start_byte()));
             return encloses && before;
         }
         if matches!(p.kind(), "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
@@ -68,7 +68,7 @@ fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
 
 /// The names of a function's parameters, in order (`*` for a splat).
 fn param_names(a: &Analysis<'_, '_>, def: Node<'_>) -> Vec<String> {
-    let Some(params) = def.child_by_field_name("parameters") else { return Vec::new() };
+    let Some(params) = def.child_by_field_id(crate::syntax::F.parameters) else { return Vec::new() };
     let mut cur = params.walk();
     params
         .named_children(&mut cur)
@@ -77,7 +77,7 @@ fn param_names(a: &Analysis<'_, '_>, def: Node<'_>) -> Vec<String> {
             let n = if p.kind() == "identifier" {
                 Some(p)
             } else {
-                p.child_by_field_name("name").or_else(|| p.named_child(0)).filter(|n| n.kind() == "identifier")
+                p.child_by_field_id(crate::syntax::F.name).or_else(|| p.named_child(0)).filter(|n| n.kind() == "identifier")
             };
             match n {
                 Some(n) if !matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern") => a.text(n).into_owned(),
@@ -227,7 +227,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
                 sites.push((call, b));
             }
             let mut inputs = BTreeSet::new();
-            if let Some(args) = call.child_by_field_name("arguments") {
+            if let Some(args) = call.child_by_field_id(crate::syntax::F.arguments) {
                 t.origins(args, scope, 0, &mut inputs);
             }
             let others = t.also_invoked(call, scope, b);
@@ -264,7 +264,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         // (`BACKENDS[name](history, question, context)`): the call is a call
         // of each, and their models are alternatives
         if invoked.is_none() && t.local_callee(call, scope).is_none() {
-            if let Some(f) = call.child_by_field_name("function") {
+            if let Some(f) = call.child_by_field_id(crate::syntax::F.function) {
                 let (values, dict) = t.registry_values(f, scope, 0);
                 if let (true, Some(d)) = (values.len() >= 2, dict) {
                     for (i, &x) in values.iter().enumerate() {
@@ -294,12 +294,12 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
             }
         }
         // ensemble: combining functions
-        if let Some(f) = call.child_by_field_name("function") {
+        if let Some(f) = call.child_by_field_id(crate::syntax::F.function) {
             let name = a.text(f);
             let last = name.rsplit('.').next().unwrap_or(&name);
             if a.catalog.flows.methods.combine.contains(last) {
                 let mut parts = Vec::new();
-                if let Some(args) = call.child_by_field_name("arguments") {
+                if let Some(args) = call.child_by_field_id(crate::syntax::F.arguments) {
                     let mut cur = args.walk();
                     for arg in args.named_children(&mut cur) {
                         t.operands_of(arg, scope, &mut parts, true);
@@ -328,16 +328,18 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         .map(|(_, f, i, m)| (f.clone(), *i, *m))
         .collect();
     // Arithmetic can only combine outputs of two or more invoked models.
-    let mut stack = if invoked_ids.len() >= 2 { vec![root] } else { Vec::new() };
-    while let Some(n) = stack.pop() {
-        if n.kind() == "binary_operator" && n.parent().is_none_or(|p| p.kind() != "binary_operator") {
-            let scope = t.scope_of(n);
+    // (node, its scope, whether its parent is a binary operator): one cursor,
+    // no `parent()` walks
+    let mut stack = if invoked_ids.len() >= 2 { vec![(root, 0, false)] } else { Vec::new() };
+    let mut cur = root.walk();
+    while let Some((n, scope, in_binary)) = stack.pop() {
+        let binary = n.kind() == "binary_operator";
+        if binary && !in_binary {
             let mut parts = Vec::new();
             t.operands(n, scope, &mut parts);
             t.combine(&parts, n, "outputs combined arithmetically", &mut out);
         }
-        let mut cur = n.walk();
-        stack.extend(n.named_children(&mut cur));
+        stack.extend(n.named_children(&mut cur).map(|c| (c, a.child_scope(n, scope, c), binary)));
     }
     let summaries = t.summaries(&feeds);
     let done = |out: BTreeSet<FileEdge>, t: Topo<'_, 't, '_>| FileTopology {
@@ -410,7 +412,7 @@ fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
 /// expressions give (not those of nested functions, classes or lambdas).
 fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
     let mut out = Vec::new();
-    let Some(body) = def.child_by_field_name("body") else { return out };
+    let Some(body) = def.child_by_field_id(crate::syntax::F.body) else { return out };
     let mut stack = vec![body];
     while let Some(n) = stack.pop() {
         match n.kind() {
@@ -452,12 +454,12 @@ fn invoked_alternatives<'t>(
         return None;
     }
     let branch = |c: Node<'t>| {
-        matches!(c.kind(), "block" | "else_clause" | "elif_clause") && p.child_by_field_name("condition") != Some(c)
+        matches!(c.kind(), "block" | "else_clause" | "elif_clause") && p.child_by_field_id(crate::syntax::F.condition) != Some(c)
     };
     match p.kind() {
         "if_statement" if branch(a) && branch(b) => Some((p, "used in different branches of one if")),
-        "block" | "module" if a.kind() == "if_statement" && a.child_by_field_name("alternative").is_none() => {
-            let body = a.child_by_field_name("consequence")?;
+        "block" | "module" if a.kind() == "if_statement" && a.child_by_field_id(crate::syntax::F.alternative).is_none() => {
+            let body = a.child_by_field_id(crate::syntax::F.consequence)?;
             let mut cur = body.walk();
             let last = body.named_children(&mut cur).filter(|c| c.kind() != "comment").last()?;
             let in_body = body.start_byte() <= x.start_byte() && x.end_byte() <= body.end_byte();
@@ -634,21 +636,21 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 self.binding_model(b, depth).or_else(|| self.filled_model(&name, b.scope, depth + 1))
             }
             "attribute" => {
-                let obj = e.child_by_field_name("object")?;
+                let obj = e.child_by_field_id(crate::syntax::F.object)?;
                 if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
-                    let attr = self.a.text(e.child_by_field_name("attribute")?);
+                    let attr = self.a.text(e.child_by_field_id(crate::syntax::F.attribute)?);
                     let b = self.a.lookup_self_attr(&attr, scope, e.start_byte())?;
                     return self.binding_model(b, depth);
                 }
                 self.foreign_of(e, scope, "")
             }
             "call" => {
-                let f = e.child_by_field_name("function")?;
+                let f = e.child_by_field_id(crate::syntax::F.function)?;
                 // `model.to(device).eval()` is still the model
                 if f.kind() == "attribute" {
-                    let m = self.a.text(f.child_by_field_name("attribute")?);
+                    let m = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                     if self.a.catalog.flows.methods.keep.contains(&*m) {
-                        return self.model_of(f.child_by_field_name("object")?, scope, depth + 1);
+                        return self.model_of(f.child_by_field_id(crate::syntax::F.object)?, scope, depth + 1);
                     }
                 }
                 // a local function that returns a model
@@ -747,7 +749,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         match e.kind() {
             "call" => {
-                let f = e.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+                let f = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "identifier")?;
                 match self.a.lookup(&self.a.text(f), scope, e.start_byte())?.kind {
                     BKind::Class(cscope) => Some(cscope),
                     BKind::Func(def, fscope) => {
@@ -765,7 +767,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 })
             }
             "attribute" => {
-                let obj = e.child_by_field_name("object").filter(|o| o.kind() == "identifier")?;
+                let obj = e.child_by_field_id(crate::syntax::F.object).filter(|o| o.kind() == "identifier")?;
                 if matches!(&*self.a.text(obj), "self" | "cls") {
                     return None;
                 }
@@ -786,11 +788,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let mut stack = vec![a_root(&[(first, 0)])];
             while let Some(n) = stack.pop() {
                 if n.kind() == "assignment" {
-                    let left = n.child_by_field_name("left").filter(|l| l.kind() == "attribute");
+                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.kind() == "attribute");
                     let plain = left
-                        .and_then(|l| l.child_by_field_name("object"))
+                        .and_then(|l| l.child_by_field_id(crate::syntax::F.object))
                         .is_some_and(|o| o.kind() == "identifier" && !matches!(&*self.a.text(o), "self" | "cls"));
-                    if let (Some(l), Some(right), true) = (left, n.child_by_field_name("right"), plain) {
+                    if let (Some(l), Some(right), true) = (left, n.child_by_field_id(crate::syntax::F.right), plain) {
                         m.entry(self.a.text(l).into_owned()).or_default().push((right, self.scope_of(n)));
                     }
                 }
@@ -816,14 +818,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             if *cs != scope {
                 continue;
             }
-            let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-            let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else { continue };
+            let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else { continue };
+            let (Some(obj), Some(attr)) =
+                (f.child_by_field_id(crate::syntax::F.object), f.child_by_field_id(crate::syntax::F.attribute))
+            else {
+                continue;
+            };
             if self.a.text(obj) != name {
                 continue;
             }
             match &*self.a.text(attr) {
                 "load_state_dict" => {
-                    let arg = c.child_by_field_name("arguments").and_then(|a| a.named_child(0))?;
+                    let arg = c.child_by_field_id(crate::syntax::F.arguments).and_then(|a| a.named_child(0))?;
                     if let Some(m) = self.model_of(arg, scope, depth + 1) {
                         return Some(m);
                     }
@@ -850,11 +856,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The names a call goes by for the flow rules: its qualified name and,
     /// for a method, `?.method`.
     fn call_names(&self, call: Node<'t>, scope: usize) -> Vec<String> {
-        let Some(f) = call.child_by_field_name("function") else { return Vec::new() };
+        let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { return Vec::new() };
         // Most calls can match no flow rule: a method no `?.` pattern names,
         // in a file that imports none of the rules' libraries.
         let flows = &self.a.catalog.flows;
-        let method = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute").map(|m| self.a.text(m));
+        let method = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.kind() == "attribute").map(|m| self.a.text(m));
         let by_method = method.as_deref().is_some_and(|m| flows.method_patterns.contains(m));
         let by_import = *self
             .flow_imports
@@ -863,7 +869,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             return Vec::new();
         }
         let mut names: Vec<String> = self.a.qualify(f, scope, call.start_byte(), 0).into_iter().collect();
-        if let Some(attr) = f.child_by_field_name("attribute").filter(|_| f.kind() == "attribute") {
+        if let Some(attr) = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.kind() == "attribute") {
             names.push(format!("?.{}", self.a.text(attr)));
         }
         names
@@ -872,7 +878,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The arguments of a call a flow rule names.
     fn flow_args(&self, call: Node<'t>, spec: &[Arg]) -> Vec<Node<'t>> {
         let mut out = Vec::new();
-        let args = call.child_by_field_name("arguments");
+        let args = call.child_by_field_id(crate::syntax::F.arguments);
         let mut positional = Vec::new();
         let mut keywords = Vec::new();
         if let Some(args) = args {
@@ -880,7 +886,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             for c in args.named_children(&mut cur) {
                 match c.kind() {
                     "keyword_argument" => {
-                        if let (Some(n), Some(v)) = (c.child_by_field_name("name"), c.child_by_field_name("value")) {
+                        if let (Some(n), Some(v)) =
+                            (c.child_by_field_id(crate::syntax::F.name), c.child_by_field_id(crate::syntax::F.value))
+                        {
                             keywords.push((self.a.text(n).into_owned(), v));
                         }
                     }
@@ -894,9 +902,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 Arg::Keyword(k) => out.extend(keywords.iter().filter(|(n, _)| n == k).map(|(_, v)| *v)),
                 Arg::Position(i) => out.extend(positional.get(*i).copied()),
                 Arg::Receiver => out.extend(
-                    call.child_by_field_name("function")
+                    call.child_by_field_id(crate::syntax::F.function)
                         .filter(|f| f.kind() == "attribute")
-                        .and_then(|f| f.child_by_field_name("object")),
+                        .and_then(|f| f.child_by_field_id(crate::syntax::F.object)),
                 ),
             }
         }
@@ -935,9 +943,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 params.extend(ps.into_iter().map(|p| self.param_id(p)));
             }
             "attribute" => {
-                let Some(obj) = e.child_by_field_name("object") else { return out };
+                let Some(obj) = e.child_by_field_id(crate::syntax::F.object) else { return out };
                 if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
-                    let attr = e.child_by_field_name("attribute").map(|a| self.a.text(a).into_owned()).unwrap_or_default();
+                    let attr =
+                        e.child_by_field_id(crate::syntax::F.attribute).map(|a| self.a.text(a).into_owned()).unwrap_or_default();
                     if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) =
                         self.a.lookup_self_attr(&attr, scope, e.start_byte())
                     {
@@ -947,7 +956,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "call" => {
                 let names = self.call_names(e, scope);
-                let f = e.child_by_field_name("function");
+                let f = e.child_by_field_id(crate::syntax::F.function);
                 let cast = f
                     .filter(|f| matches!(f.kind(), "identifier" | "attribute"))
                     .is_some_and(|f| self.a.qualify(f, scope, e.start_byte(), 0).is_some_and(|q| q == "typing.cast"));
@@ -958,7 +967,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                 } else if self.a.catalog.flows.for_call(&names).is_some() {
                     let mut all = self.flow_args(e, &[Arg::Receiver]);
-                    if let Some(args) = e.child_by_field_name("arguments") {
+                    if let Some(args) = e.child_by_field_id(crate::syntax::F.arguments) {
                         let mut cur = args.walk();
                         all.extend(args.named_children(&mut cur).filter(|c| c.kind() != "comment"));
                     }
@@ -973,7 +982,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
             "keyword_argument" | "pair" => {
-                if let Some(v) = e.child_by_field_name("value") {
+                if let Some(v) = e.child_by_field_id(crate::syntax::F.value) {
                     add(v, scope);
                 }
             }
@@ -997,14 +1006,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// call runs one that flow rules built (`qa.invoke(q)`, `qa(q)`,
     /// `engine.query(q)`) and that is not itself a model.
     fn carrier_run(&self, call: Node<'t>, scope: usize) -> Option<std::rc::Rc<BTreeSet<usize>>> {
-        let f = call.child_by_field_name("function")?;
+        let f = call.child_by_field_id(crate::syntax::F.function)?;
         let object = match f.kind() {
             "attribute" => {
-                let m = self.a.text(f.child_by_field_name("attribute")?);
+                let m = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                 if !self.a.catalog.flows.methods.invoke.contains(&*m) && !self.a.catalog.flows.methods.run_carrier.contains(&*m) {
                     return None;
                 }
-                f.child_by_field_name("object")?
+                f.child_by_field_id(crate::syntax::F.object)?
             }
             "identifier" => f,
             _ => return None,
@@ -1039,9 +1048,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "attribute" => {
                 if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) = e
-                    .child_by_field_name("object")
+                    .child_by_field_id(crate::syntax::F.object)
                     .filter(|o| o.kind() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
-                    .and_then(|_| e.child_by_field_name("attribute"))
+                    .and_then(|_| e.child_by_field_id(crate::syntax::F.attribute))
                     .and_then(|a| self.a.lookup_self_attr(&self.a.text(a), scope, e.start_byte()))
                 {
                     out.extend(self.produced(v, bs, depth + 1).iter().copied());
@@ -1136,7 +1145,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 continue;
             }
             let is_pipe = |n: Node<'t>| {
-                n.kind() == "binary_operator" && n.child_by_field_name("operator").is_some_and(|o| self.a.text(o) == op)
+                n.kind() == "binary_operator"
+                    && n.child_by_field_id(crate::syntax::F.operator).is_some_and(|o| self.a.text(o) == op)
             };
             let mut stack = vec![root];
             while let Some(n) = stack.pop() {
@@ -1150,8 +1160,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let mut todo = vec![n];
                 while let Some(x) = todo.pop() {
                     if is_pipe(x) {
-                        todo.extend(x.child_by_field_name("right"));
-                        todo.extend(x.child_by_field_name("left"));
+                        todo.extend(x.child_by_field_id(crate::syntax::F.right));
+                        todo.extend(x.child_by_field_id(crate::syntax::F.left));
                     } else {
                         operands.push(x);
                     }
@@ -1179,12 +1189,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn arg_origins(&self, call: Node<'t>, scope: usize) -> ArgOrigins {
         let mut per_arg = Vec::new();
         let mut kwargs = Vec::new();
-        let Some(args) = call.child_by_field_name("arguments") else { return (per_arg, kwargs) };
+        let Some(args) = call.child_by_field_id(crate::syntax::F.arguments) else { return (per_arg, kwargs) };
         let mut cur = args.walk();
         for arg in args.named_children(&mut cur).filter(|c| c.kind() != "comment") {
             let mut o = BTreeSet::new();
             if arg.kind() == "keyword_argument" {
-                let (Some(n), Some(v)) = (arg.child_by_field_name("name"), arg.child_by_field_name("value")) else {
+                let (Some(n), Some(v)) =
+                    (arg.child_by_field_id(crate::syntax::F.name), arg.child_by_field_id(crate::syntax::F.value))
+                else {
                     continue;
                 };
                 self.origins(v, scope, 0, &mut o);
@@ -1222,7 +1234,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     _ => (Vec::new(), None),
                 }
             }
-            "subscript" => match e.child_by_field_name("value") {
+            "subscript" => match e.child_by_field_id(crate::syntax::F.value) {
                 Some(v) => self.registry_values(v, scope, depth + 1),
                 None => (Vec::new(), None),
             },
@@ -1240,7 +1252,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let values: Vec<Node<'t>> = e
                     .named_children(&mut cur)
                     .filter(|p| p.kind() == "pair")
-                    .filter_map(|p| p.child_by_field_name("value"))
+                    .filter_map(|p| p.child_by_field_id(crate::syntax::F.value))
                     .collect();
                 let ids: Vec<usize> = values
                     .iter()
@@ -1263,7 +1275,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// (`return QwenEmbedder(name)` in one branch, `return OllamaEmbedder(name)`
     /// after it: the two models are alternatives).
     fn made(&self, call: Node<'t>, scope: usize) -> Option<usize> {
-        let f = call.child_by_field_name("function").filter(|f| f.kind() == "identifier")?;
+        let f = call.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "identifier")?;
         if self.loads.iter().any(|(c, _)| c.id() == call.id()) {
             return None;
         }
@@ -1285,14 +1297,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if let Some(i) = self.loads.iter().position(|(c, _)| c.id() == call.id()).filter(|i| self.loads[*i].1 < PENDING) {
             return self.api[i].then_some(self.loads[i].1);
         }
-        let f = call.child_by_field_name("function")?;
+        let f = call.child_by_field_id(crate::syntax::F.function)?;
         if let Some(m) = self.model_of(f, scope, 0) {
             return Some(m);
         }
         if f.kind() == "attribute" {
-            let method = self.a.text(f.child_by_field_name("attribute")?);
+            let method = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
             if self.a.catalog.flows.methods.invoke.contains(&*method) {
-                return self.model_of(f.child_by_field_name("object")?, scope, 0);
+                return self.model_of(f.child_by_field_id(crate::syntax::F.object)?, scope, 0);
             }
         }
         None
@@ -1304,9 +1316,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// then `self.base(prompt)`).
     fn also_invoked(&self, call: Node<'t>, scope: usize, primary: usize) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
-        let Some(f) = call.child_by_field_name("function") else { return out };
+        let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { return out };
         let object = match f.kind() {
-            "attribute" if self.model_of(f, scope, 0).is_none() => f.child_by_field_name("object"),
+            "attribute" if self.model_of(f, scope, 0).is_none() => f.child_by_field_id(crate::syntax::F.object),
             _ => Some(f),
         };
         let Some(o) = object else { return out };
@@ -1321,7 +1333,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         let bindings = match o.kind() {
             "attribute" => {
-                let (Some(obj), Some(attr)) = (o.child_by_field_name("object"), o.child_by_field_name("attribute")) else {
+                let (Some(obj), Some(attr)) =
+                    (o.child_by_field_id(crate::syntax::F.object), o.child_by_field_id(crate::syntax::F.attribute))
+                else {
                     return out;
                 };
                 if obj.kind() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
@@ -1384,7 +1398,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 // An item of a registry of other modules' functions: what
                 // each of them returns.
                 if invoked.is_none() {
-                    if let Some(f) = e.child_by_field_name("function").filter(|f| matches!(f.kind(), "identifier" | "subscript"))
+                    if let Some(f) =
+                        e.child_by_field_id(crate::syntax::F.function).filter(|f| matches!(f.kind(), "identifier" | "subscript"))
                     {
                         let (values, dict) = self.registry_values(f, scope, 0);
                         if dict.is_some() {
@@ -1419,11 +1434,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     return;
                 }
                 // Data passes through other calls: their arguments and receiver.
-                if let Some(args) = e.child_by_field_name("arguments") {
+                if let Some(args) = e.child_by_field_id(crate::syntax::F.arguments) {
                     self.origins(args, scope, depth + 1, out);
                 }
-                if let Some(f) = e.child_by_field_name("function").filter(|f| f.kind() == "attribute") {
-                    if let Some(o) = f.child_by_field_name("object") {
+                if let Some(f) = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") {
+                    if let Some(o) = f.child_by_field_id(crate::syntax::F.object) {
                         if self.model_of(o, scope, 0).is_none_or(|m| m >= PENDING) {
                             self.origins(o, scope, depth + 1, out);
                         }
@@ -1476,9 +1491,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
             "attribute" => {
-                let Some(obj) = e.child_by_field_name("object") else { return };
+                let Some(obj) = e.child_by_field_id(crate::syntax::F.object) else { return };
                 if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
-                    if let Some(attr) = e.child_by_field_name("attribute") {
+                    if let Some(attr) = e.child_by_field_id(crate::syntax::F.attribute) {
                         if let Some(b) = self.a.lookup_self_attr(&self.a.text(attr), scope, e.start_byte()) {
                             if let BKind::Value(v) = b.kind {
                                 if self.model_of(v, b.scope, 0).is_none_or(|m| m >= PENDING) {
@@ -1541,12 +1556,16 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         self.fills.get_or_init(|| {
             let mut m: std::collections::HashMap<(usize, String), Vec<Node<'t>>> = std::collections::HashMap::new();
             for &(c, cs) in &self.a.calls {
-                let Some(f) = c.child_by_field_name("function").filter(|f| f.kind() == "attribute") else { continue };
-                let (Some(obj), Some(attr)) = (f.child_by_field_name("object"), f.child_by_field_name("attribute")) else {
+                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else {
+                    continue;
+                };
+                let (Some(obj), Some(attr)) =
+                    (f.child_by_field_id(crate::syntax::F.object), f.child_by_field_id(crate::syntax::F.attribute))
+                else {
                     continue;
                 };
                 if matches!(&*self.a.text(attr), "append" | "extend" | "add" | "insert" | "update" | "appendleft") {
-                    if let Some(args) = c.child_by_field_name("arguments") {
+                    if let Some(args) = c.child_by_field_id(crate::syntax::F.arguments) {
                         m.entry((cs, self.a.text(obj).into_owned())).or_default().push(args);
                     }
                 }
@@ -1556,9 +1575,10 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let mut stack = vec![a_root(&[(first, 0)])];
             while let Some(n) = stack.pop() {
                 if n.kind() == "assignment" {
-                    let left = n.child_by_field_name("left").filter(|l| l.kind() == "subscript");
-                    let base = left.and_then(|l| l.child_by_field_name("value")).filter(|v| v.kind() == "identifier");
-                    if let (Some(base), Some(right)) = (base, n.child_by_field_name("right")) {
+                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.kind() == "subscript");
+                    let base =
+                        left.and_then(|l| l.child_by_field_id(crate::syntax::F.value)).filter(|v| v.kind() == "identifier");
+                    if let (Some(base), Some(right)) = (base, n.child_by_field_id(crate::syntax::F.right)) {
                         m.entry((self.scope_of(n), self.a.text(base).into_owned())).or_default().push(right);
                     }
                 }
@@ -1580,7 +1600,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The key of a function's parameters (see `param_key`).
     fn func_key(&self, def: Node<'t>, fscope: usize) -> String {
-        match (self.a.scope_parent(fscope), def.child_by_field_name("name")) {
+        match (self.a.scope_parent(fscope), def.child_by_field_id(crate::syntax::F.name)) {
             (Some(0), Some(n)) => self.a.text(n).into_owned(),
             _ => format!("#{fscope}"),
         }
@@ -1603,7 +1623,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 if wanted.is_empty() {
                     continue;
                 }
-                let name = def.child_by_field_name("name").map(|n| self.a.text(n).into_owned()).unwrap_or_default();
+                let name = def.child_by_field_id(crate::syntax::F.name).map(|n| self.a.text(n).into_owned()).unwrap_or_default();
                 for (kind, i, m) in wanted {
                     let mut from = BTreeSet::new();
                     for arg in self.args_for_param(call, def, i) {
@@ -1652,7 +1672,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// or by position (a method called on an object does not pass `self`).
     fn args_for_param(&self, call: Node<'t>, def: Node<'t>, i: usize) -> Vec<Node<'t>> {
         let names = param_names(self.a, def);
-        let method = call.child_by_field_name("function").is_some_and(|f| f.kind() == "attribute");
+        let method = call.child_by_field_id(crate::syntax::F.function).is_some_and(|f| f.kind() == "attribute");
         let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
         let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
         if i >= offset {
@@ -1702,12 +1722,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The definition a call of a local function or of `self.method` runs.
     fn local_callee(&self, call: Node<'t>, scope: usize) -> Option<(Node<'t>, usize)> {
-        let f = call.child_by_field_name("function")?;
+        let f = call.child_by_field_id(crate::syntax::F.function)?;
         let b = match f.kind() {
             "identifier" => self.a.lookup(&self.a.text(f), scope, call.start_byte())?,
             "attribute" => {
-                let obj = f.child_by_field_name("object")?;
-                let name = self.a.text(f.child_by_field_name("attribute")?);
+                let obj = f.child_by_field_id(crate::syntax::F.object)?;
+                let name = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                 // `self.method(...)`, or a method of an instance of a local
                 // class (`Translator().answer(...)`, `t = Translator(); t.answer(...)`)
                 let cls = if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
@@ -1830,6 +1850,109 @@ pub struct RepoTopology {
 }
 
 /// The repository's graph from its files' facts.
+/// Which files whose topology was deferred (`FileFacts::topology_deferred`)
+/// must be traced after all. A file that loads nothing adds to the
+/// repository's topology only through `FOREIGN` endpoints, which
+/// `repository` resolves, one level deep, to a key `module.NAME` of another
+/// file's model exports or function summaries, or to a re-export of one.
+/// Both exist only in files that load something. Every `FOREIGN` key starts
+/// at one of the file's `foreign_refs`, so the file matters only if one of
+/// them leads to such a key: equal to `module.binding`, a module or package
+/// above it, or a name below it.
+pub struct Demand {
+    keys: BTreeSet<String>,
+}
+
+impl Demand {
+    pub fn new(facts: &[crate::FileFacts]) -> Demand {
+        let binding = |n: &str| n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n).to_string();
+        let mut keys: BTreeSet<String> = BTreeSet::new();
+        for f in facts {
+            let names: Vec<String> = f
+                .summaries
+                .iter()
+                .map(|s| binding(&s.name))
+                .chain(f.model_exports.iter().map(|(n, _)| binding(n)))
+                .filter(|n| !n.is_empty())
+                .collect();
+            if names.is_empty() {
+                continue;
+            }
+            for m in crate::link::module_names(&f.report.path) {
+                keys.extend(names.iter().map(|n| format!("{m}.{n}")));
+            }
+        }
+        // Re-exports (`from .nets import Classifier as Clf`) lead there
+        // under their own keys, through as many hops as `repository` follows.
+        let aliases: Vec<(String, &str)> = facts
+            .iter()
+            .flat_map(|f| {
+                let ms = crate::link::module_names(&f.report.path);
+                f.exports.iter().flat_map(move |(n, e)| match e {
+                    crate::usage::Export::Value(q) => ms.iter().map(|m| (format!("{m}.{}", binding(n)), q.as_str())).collect(),
+                    _ => Vec::new(),
+                })
+            })
+            .collect();
+        if !keys.is_empty() {
+            for _ in 0..8 {
+                let before = keys.len();
+                for (k, q) in &aliases {
+                    if !keys.contains(k) && Self::leads(&keys, q, false) {
+                        keys.insert(k.clone());
+                    }
+                }
+                if keys.len() == before {
+                    break;
+                }
+            }
+        }
+        Demand { keys }
+    }
+
+    /// Is `q` one of `keys`, below one, or (with `above`) a module above one?
+    fn leads(keys: &BTreeSet<String>, q: &str, above: bool) -> bool {
+        let below = q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]);
+        if keys.contains(q) || below.into_iter().any(|p| keys.contains(p)) {
+            return true;
+        }
+        let prefixed = |p: String| {
+            keys.range::<str, _>((std::ops::Bound::Included(p.as_str()), std::ops::Bound::Unbounded))
+                .next()
+                .is_some_and(|k| k.starts_with(&p))
+        };
+        above && [".", "(", "["].iter().any(|sep| prefixed(format!("{q}{sep}")))
+    }
+
+    /// How many keys lead to a model.
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+
+    /// Must a deferred file with these `foreign_refs` be traced?
+    pub fn wants(&self, refs: &[String]) -> bool {
+        refs.iter().any(|q| Self::leads(&self.keys, q, true))
+    }
+}
+
+/// The files whose deferred topology (`FileFacts::topology_deferred`) must be
+/// traced after all: analyse them again without `lazy_topology` and put the
+/// new facts in their place before the link step.
+pub fn deferred_wanted(facts: &[crate::FileFacts]) -> Vec<usize> {
+    if !facts.iter().any(|f| f.topology_deferred) {
+        return Vec::new();
+    }
+    let demand = Demand::new(facts);
+    if demand.is_empty() {
+        return Vec::new();
+    }
+    (0..facts.len()).filter(|&i| facts[i].topology_deferred && demand.wants(&facts[i].foreign_refs)).collect()
+}
+
 pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
     // Models other modules offer, by every name they can be imported as.
     let mut offered: std::collections::HashMap<String, Vec<(usize, usize)>> = std::collections::HashMap::new();

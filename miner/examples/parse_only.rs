@@ -1,5 +1,6 @@
 //! The benchmark's floor: read and parse every `.py` file under a folder with
-//! tree-sitter-python and nothing else, on N threads (bench/run.sh).
+//! tree-sitter-python and nothing else (no walk of the tree), on N threads
+//! (bench/run.sh).
 //!   cargo run --release -p miner --example parse_only -- DIR [JOBS]
 
 use rayon::prelude::*;
@@ -22,7 +23,9 @@ fn main() {
             .par_iter()
             .map(|p| {
                 let src = std::fs::read(p).unwrap_or_default();
-                let n = analyzers::python::parse(&src).map(|t| t.root_node().descendant_count()).unwrap_or(0);
+                let n = analyzers::python::parse_timed(&src, Default::default())
+                    .map(|t| t.root_node().descendant_count())
+                    .unwrap_or(0);
                 (src.len(), n)
             })
             .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1))

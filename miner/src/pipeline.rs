@@ -422,10 +422,15 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     // First a cheap pass: which modules each file imports, so that the
     // analysis knows the repository's own modules (reading is ~170x
     // cheaper than parsing).
+    // Without the prefilter only the module names matter: no reading.
+    let prefilter = ctx.settings.prefilter;
     let imports: Vec<(String, Vec<String>)> = candidates
         .par_iter()
         .filter(|c| c.kind != schemas::FileKind::Manifest)
         .map_init(open_repo, |repo, c| {
+            if !prefilter {
+                return (c.path.clone(), Vec::new());
+            }
             let text = match walk::read(c, repo.as_ref()) {
                 Ok(b) if !walk::is_binary(&b) => b,
                 _ => return (c.path.clone(), Vec::new()),
@@ -439,7 +444,8 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
         })
         .collect();
     let mut repo_ctx = analyzers::link::RepoContext::build(&imports);
-    repo_ctx.prefilter = ctx.settings.prefilter;
+    repo_ctx.prefilter = prefilter;
+    repo_ctx.lazy_topology = true;
     drop(imports);
     let results: Vec<FileResult> = candidates
         .par_iter()
@@ -464,10 +470,33 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
         })
         .collect();
     let mut facts = Vec::with_capacity(results.len());
-    for r in results {
+    let mut candidate_of = Vec::with_capacity(results.len());
+    for (c, r) in candidates.iter().zip(results) {
         match r {
-            FileResult::Report(f) => facts.push(*f),
+            FileResult::Report(f) => {
+                facts.push(*f);
+                candidate_of.push(c);
+            }
             FileResult::Skip(s) => skipped.push(s),
+        }
+    }
+    // Files that load nothing were not traced; the ones whose code can reach
+    // a model-bearing name of another module are, now that those are known.
+    let wanted = analyzers::topology::deferred_wanted(&facts);
+    if !wanted.is_empty() {
+        let mut full_ctx = repo_ctx.clone();
+        full_ctx.lazy_topology = false;
+        let again: Vec<(usize, analyzers::FileFacts)> = wanted
+            .par_iter()
+            .map_init(open_repo, |repo, &i| {
+                let c = candidate_of[i];
+                let bytes = walk::read(c, repo.as_ref()).ok()?;
+                Some((i, analyze_one(c, &bytes, catalog, &full_ctx)))
+            })
+            .flatten()
+            .collect();
+        for (i, f) in again {
+            facts[i] = f;
         }
     }
     facts.sort_by(|a, b| a.report.path.cmp(&b.report.path));

@@ -1,0 +1,135 @@
+//! Field and node-kind ids of the Python grammar, looked up once: finding a
+//! field by name scans the grammar's field names, and a kind name costs a
+//! `strlen` per node.
+
+use std::sync::LazyLock;
+
+fn language() -> tree_sitter::Language {
+    tree_sitter_python::LANGUAGE.into()
+}
+
+/// Field ids, by field name.
+#[allow(non_snake_case)]
+pub(crate) struct Fields {
+    pub alias: u16,
+    pub alternative: u16,
+    pub arguments: u16,
+    pub attribute: u16,
+    pub body: u16,
+    pub condition: u16,
+    pub consequence: u16,
+    pub expression: u16,
+    pub function: u16,
+    pub key: u16,
+    pub left: u16,
+    pub module_name: u16,
+    pub name: u16,
+    pub object: u16,
+    pub operator: u16,
+    pub parameters: u16,
+    pub right: u16,
+    pub subscript: u16,
+    pub superclasses: u16,
+    pub value: u16,
+}
+
+pub(crate) static F: LazyLock<Fields> = LazyLock::new(|| {
+    let l = language();
+    let id = |name: &str| {
+        l.field_id_for_name(name).map(|n| n.get()).unwrap_or_else(|| panic!("the Python grammar has a field {name}"))
+    };
+    Fields {
+        alias: id("alias"),
+        alternative: id("alternative"),
+        arguments: id("arguments"),
+        attribute: id("attribute"),
+        body: id("body"),
+        condition: id("condition"),
+        consequence: id("consequence"),
+        expression: id("expression"),
+        function: id("function"),
+        key: id("key"),
+        left: id("left"),
+        module_name: id("module_name"),
+        name: id("name"),
+        object: id("object"),
+        operator: id("operator"),
+        parameters: id("parameters"),
+        right: id("right"),
+        subscript: id("subscript"),
+        superclasses: id("superclasses"),
+        value: id("value"),
+    }
+});
+
+/// Node-kind ids, by kind name.
+pub(crate) struct Kinds {
+    pub import_statement: u16,
+    pub import_from_statement: u16,
+    pub attribute: u16,
+    pub parameters: u16,
+    pub default_parameter: u16,
+    pub typed_default_parameter: u16,
+    pub typed_parameter: u16,
+    pub list_splat_pattern: u16,
+    pub dictionary_splat_pattern: u16,
+    pub global_statement: u16,
+    pub nonlocal_statement: u16,
+    pub keyword_argument: u16,
+    pub function_definition: u16,
+    pub lambda: u16,
+    pub class_definition: u16,
+    pub assignment: u16,
+    pub augmented_assignment: u16,
+    pub named_expression: u16,
+    pub for_statement: u16,
+    pub for_in_clause: u16,
+    pub with_item: u16,
+    pub except_clause: u16,
+    pub call: u16,
+    pub identifier: u16,
+    pub block: u16,
+}
+
+pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
+    let l = language();
+    let id = |name: &str| match l.id_for_node_kind(name, true) {
+        0 => panic!("the Python grammar has a node kind {name}"),
+        n => n,
+    };
+    Kinds {
+        import_statement: id("import_statement"),
+        import_from_statement: id("import_from_statement"),
+        attribute: id("attribute"),
+        parameters: id("parameters"),
+        default_parameter: id("default_parameter"),
+        typed_default_parameter: id("typed_default_parameter"),
+        typed_parameter: id("typed_parameter"),
+        list_splat_pattern: id("list_splat_pattern"),
+        dictionary_splat_pattern: id("dictionary_splat_pattern"),
+        global_statement: id("global_statement"),
+        nonlocal_statement: id("nonlocal_statement"),
+        keyword_argument: id("keyword_argument"),
+        function_definition: id("function_definition"),
+        lambda: id("lambda"),
+        class_definition: id("class_definition"),
+        assignment: id("assignment"),
+        augmented_assignment: id("augmented_assignment"),
+        named_expression: id("named_expression"),
+        for_statement: id("for_statement"),
+        for_in_clause: id("for_in_clause"),
+        with_item: id("with_item"),
+        except_clause: id("except_clause"),
+        call: id("call"),
+        identifier: id("identifier"),
+        block: id("block"),
+    }
+});
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_id_exists() {
+        assert!(super::F.function > 0 && super::K.call > 0);
+    }
+}

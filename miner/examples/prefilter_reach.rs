@@ -1,0 +1,72 @@
+//! How much of a folder's Python the prefilter lets through (bench/run.sh):
+//! the bytes whose code holds a rule's root and final name as whole words,
+//! and the bytes a default `mine --path` parses, which adds every file that
+//! imports a module of the repository or is imported by one (a call through
+//! it may be a load; its names may be a model).
+//! Each DIR is one repository; with several, the last line sums them.
+//!   cargo run --release -p miner --example prefilter_reach -- DIR...
+
+fn main() {
+    let dirs: Vec<String> = std::env::args().skip(1).collect();
+    assert!(!dirs.is_empty(), "usage: prefilter_reach DIR...");
+    let catalog = analyzers::catalog::Catalog::embedded().expect("catalog");
+    let mut sum = [0usize; 6];
+    for dir in &dirs {
+        let r = reach(dir, &catalog);
+        print(dir, &r);
+        for (s, x) in sum.iter_mut().zip(r) {
+            *s += x;
+        }
+    }
+    if dirs.len() > 1 {
+        print(&format!("all {} repositories", dirs.len()), &sum);
+    }
+}
+
+fn print(what: &str, r: &[usize; 6]) {
+    let [files, total, n_words, words, n_parsed, parsed] = *r;
+    let pct = |x: usize| 100.0 * x as f64 / total.max(1) as f64;
+    println!(
+        "{what}: {files} .py files, {:.1} MB; a rule's words in the code: {n_words} files, {:.1}% of bytes; parsed by default: {n_parsed} files, {:.1}% of bytes",
+        total as f64 / 1e6,
+        pct(words),
+        pct(parsed)
+    );
+}
+
+/// [files, bytes, files with a rule's words, their bytes, files parsed, their bytes]
+fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 6] {
+    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py"))
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+            Some((rel, std::fs::read(e.path()).ok()?))
+        })
+        .collect();
+    files.sort();
+    let imports: Vec<(String, Vec<String>)> = files
+        .iter()
+        .map(|(p, b)| {
+            let package = analyzers::python::package_of(p);
+            (p.clone(), analyzers::python::quick_import_modules(&String::from_utf8_lossy(b), &package))
+        })
+        .collect();
+    let ctx = analyzers::link::RepoContext::build(&imports);
+    let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
+    for (p, b) in &files {
+        let src = analyzers::decode_source(b).map(|c| c.into_owned()).unwrap_or_default();
+        let hit = catalog.may_match(&src, &analyzers::python::package_of(p));
+        if hit {
+            words += b.len();
+            n_words += 1;
+        }
+        if hit || ctx.needs_parse(p) {
+            parsed += b.len();
+            n_parsed += 1;
+        }
+    }
+    [files.len(), total, n_words, words, n_parsed, parsed]
+}
