@@ -164,7 +164,7 @@ pub struct PyFacts {
     /// Calls of other modules' functions, with each argument's origins.
     pub foreign_calls: Vec<crate::topology::ForeignCall>,
     /// The file loads nothing and its topology was not traced: it matters
-    /// only if it calls a model-bearing function of another module
+    /// only if its code can reach a model-bearing name of another module
     /// (`topology::Demand`).
     pub topology_deferred: bool,
     /// With `topology_deferred`: what the file's code can name of the
@@ -445,8 +445,6 @@ impl<'t, 'c> Analysis<'t, 'c> {
         self.scopes.len() - 1
     }
 
-    /// The scope a node's code runs in: that of its innermost function,
-    /// lambda or class body.
     /// The scope `child` runs in, given its parent's: `scope_at` walking down.
     pub(crate) fn child_scope(&self, parent: Node<'t>, scope: usize, child: Node<'t>) -> usize {
         match self.scope_of_node.get(&parent.id()) {
@@ -461,6 +459,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
     }
 
+    /// The scope a node's code runs in: that of its innermost function,
+    /// lambda or class body.
     pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
         let mut cur = node.parent();
         while let Some(n) = cur {
