@@ -2,15 +2,19 @@
 //! the bytes whose code holds a rule's root and final name as whole words,
 //! and the bytes a default `mine --path` parses, which adds every file that
 //! imports a module of the repository or is imported by one (a call through
-//! it may be a load; its names may be a model).
+//! it may be a load; its names may be a model). Then, with every file
+//! analysed, how many files that load nothing had their topology deferred
+//! and how many of those the demand traced after all (`topology::deferred_wanted`).
 //! Each DIR is one repository; with several, the last line sums them.
 //!   cargo run --release -p miner --example prefilter_reach -- DIR...
+
+use rayon::prelude::*;
 
 fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     assert!(!dirs.is_empty(), "usage: prefilter_reach DIR...");
     let catalog = analyzers::catalog::Catalog::embedded().expect("catalog");
-    let mut sum = [0usize; 6];
+    let mut sum = [0usize; 8];
     for dir in &dirs {
         let r = reach(dir, &catalog);
         print(dir, &r);
@@ -23,19 +27,20 @@ fn main() {
     }
 }
 
-fn print(what: &str, r: &[usize; 6]) {
-    let [files, total, n_words, words, n_parsed, parsed] = *r;
+fn print(what: &str, r: &[usize; 8]) {
+    let [files, total, n_words, words, n_parsed, parsed, deferred, traced] = *r;
     let pct = |x: usize| 100.0 * x as f64 / total.max(1) as f64;
     println!(
-        "{what}: {files} .py files, {:.1} MB; a rule's words in the code: {n_words} files, {:.1}% of bytes; parsed by default: {n_parsed} files, {:.1}% of bytes",
+        "{what}: {files} .py files, {:.1} MB; a rule's words in the code: {n_words} files, {:.1}% of bytes; parsed by default: {n_parsed} files, {:.1}% of bytes; topology deferred for {deferred} files that load nothing, {traced} of them traced after all",
         total as f64 / 1e6,
         pct(words),
         pct(parsed)
     );
 }
 
-/// [files, bytes, files with a rule's words, their bytes, files parsed, their bytes]
-fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 6] {
+/// [files, bytes, files with a rule's words, their bytes, files parsed, their
+/// bytes, files whose topology was deferred, those traced after all]
+fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 8] {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -68,5 +73,12 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 6] {
             n_parsed += 1;
         }
     }
-    [files.len(), total, n_words, words, n_parsed, parsed]
+    let mut lazy = ctx.clone();
+    lazy.prefilter = false;
+    lazy.lazy_topology = true;
+    let facts: Vec<analyzers::FileFacts> =
+        files.par_iter().map(|(p, b)| analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, &lazy)).collect();
+    let deferred = facts.iter().filter(|f| f.topology_deferred).count();
+    let traced = analyzers::topology::deferred_wanted(&facts).len();
+    [files.len(), total, n_words, words, n_parsed, parsed, deferred, traced]
 }
