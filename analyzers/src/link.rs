@@ -190,6 +190,18 @@ impl RepoContext {
         RepoContext { roots, parse, prefilter: true, lazy_topology: false }
     }
 
+    /// From the files' paths and sources: each one's imports by a line scan.
+    pub fn from_sources(files: &[(String, Vec<u8>)]) -> RepoContext {
+        let imports: Vec<(String, Vec<String>)> = files
+            .iter()
+            .map(|(p, b)| {
+                let package = crate::python::package_of(p);
+                (p.clone(), crate::python::quick_import_modules(&String::from_utf8_lossy(b), &package))
+            })
+            .collect();
+        RepoContext::build(&imports)
+    }
+
     pub fn needs_parse(&self, path: &str) -> bool {
         self.parse.contains(path)
     }

@@ -629,19 +629,17 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 // Parameter names are not references; defaults and types are.
-                _ if k == kd.parameters => {
+                _ if k == kd.parameters
+                    || k == kd.default_parameter
+                    || k == kd.typed_default_parameter
+                    || k == kd.typed_parameter =>
+                {
                     let start = stack.len();
-                    stack.extend(node.named_children(&mut cur).filter(|c| c.kind() != "identifier").map(|c| (c, scope, d)));
-                    stack[start..].reverse();
-                    continue;
-                }
-                _ if k == kd.default_parameter || k == kd.typed_default_parameter || k == kd.typed_parameter => {
-                    let start = stack.len();
-                    for c in node.named_children(&mut cur) {
-                        if !matches!(c.kind(), "identifier" | "list_splat_pattern" | "dictionary_splat_pattern") {
-                            stack.push((c, scope, d));
-                        }
-                    }
+                    let reference = |c: &Node<'t>| {
+                        let ck = c.kind_id();
+                        ck != kd.identifier && ck != kd.list_splat_pattern && ck != kd.dictionary_splat_pattern
+                    };
+                    stack.extend(node.named_children(&mut cur).filter(reference).map(|c| (c, scope, d)));
                     stack[start..].reverse();
                     continue;
                 }

@@ -23,14 +23,7 @@ fn python_files(root: &Path) -> Vec<(String, Vec<u8>)> {
 }
 
 fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, lazy: bool) -> (analyzers::topology::RepoTopology, usize, usize) {
-    let imports: Vec<(String, Vec<String>)> = files
-        .iter()
-        .map(|(p, b)| {
-            let pkg = analyzers::python::package_of(p);
-            (p.clone(), analyzers::python::quick_import_modules(&String::from_utf8_lossy(b), &pkg))
-        })
-        .collect();
-    let mut ctx = RepoContext::build(&imports);
+    let mut ctx = RepoContext::from_sources(files);
     ctx.prefilter = false;
     ctx.lazy_topology = lazy;
     let run = |ctx: &RepoContext, (p, b): &(String, Vec<u8>)| {

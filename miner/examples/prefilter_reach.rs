@@ -51,14 +51,7 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 8] {
         })
         .collect();
     files.sort();
-    let imports: Vec<(String, Vec<String>)> = files
-        .iter()
-        .map(|(p, b)| {
-            let package = analyzers::python::package_of(p);
-            (p.clone(), analyzers::python::quick_import_modules(&String::from_utf8_lossy(b), &package))
-        })
-        .collect();
-    let ctx = analyzers::link::RepoContext::build(&imports);
+    let ctx = analyzers::link::RepoContext::from_sources(&files);
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
     let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
     for (p, b) in &files {
