@@ -464,9 +464,10 @@ impl Catalog {
     /// whole words in the code: an import, an alias, a `from x import *` or
     /// a `getattr` string all leave them there. Comments and triple-quoted
     /// strings (docstrings) are not code: the parser reads no callee in
-    /// them (`code_view`). Regex patterns and wildcard endings need the root
-    /// only. `package` are the folders of the file's path: a relative import
-    /// names them by position (`from .models import x` in `ultralytics/`).
+    /// them (`code_view`). For wildcards and regexes the final name is the
+    /// last literal segment (`trigger_name`). `package` are the folders of
+    /// the file's path: a relative import names them by position (`from
+    /// .models import x` in `ultralytics/`).
     pub fn may_match(&self, bytes: &[u8], package: &[String]) -> bool {
         let code = code_view(bytes);
         let mut seen = vec![false; self.trigger_count];
@@ -744,20 +745,40 @@ pub fn parse_condition(s: &str) -> Result<Condition, String> {
     Ok(Condition { keyword: kw.to_string(), position: pos, key, item, test })
 }
 
+/// The word besides the root that a call matching `p` must show in the
+/// code: the last literal segment (`load` in `torch.load`, `models` in
+/// `torchvision.models.*` or in a regex starting `^torchvision\.models\.`).
+/// Every segment of a qualified callee comes from the file's text (an
+/// import, an attribute, a `getattr` string) or from a name of another
+/// module of the repository, and the file that imports one is parsed anyway
+/// (`link::RepoContext::parse`). None for `?.method` (its method is its
+/// root) and for a pattern with no literal segment after the root.
+fn trigger_name(p: &str) -> Option<String> {
+    if p.starts_with("?.") {
+        return None;
+    }
+    let ident = |s: &str| !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if let Some(re) = p.strip_prefix("re:") {
+        // The regex's literal head: `name\.name\.` up to the first operator.
+        let rest = re.strip_prefix('^')?;
+        let mut literal = Vec::new();
+        for seg in rest.split("\\.") {
+            let full = ident(seg) || seg.strip_suffix('$').is_some_and(ident);
+            literal.push(seg.trim_end_matches('$'));
+            if !full {
+                literal.pop();
+                break;
+            }
+        }
+        return literal.get(1..).and_then(|l| l.last()).map(|s| s.to_string());
+    }
+    let segs: Vec<&str> = p.split('.').map(|s| s.trim_end_matches("()").trim_end_matches("[]")).collect();
+    segs.iter().skip(1).rev().find(|s| ident(s)).map(|s| s.to_string())
+}
+
 /// Compile a callee pattern. Globs: `*` matches within one dotted segment,
 /// `**` across segments. `re:` starts a regular expression, which must begin
 /// with `^` and a literal root module name.
-/// The literal name a plain callee pattern ends with (`torch.hub.load` →
-/// `load`, `openai.OpenAI().chat.completions.create` → `create`); None for
-/// regex patterns, `?.method` (its method is its root), and wildcard endings.
-fn trigger_name(p: &str) -> Option<String> {
-    if p.starts_with("re:") || p.starts_with("?.") {
-        return None;
-    }
-    let last = p.rsplit('.').next()?.trim_end_matches("()").trim_end_matches("[]");
-    (!last.is_empty() && last.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') && last != p).then(|| last.to_string())
-}
-
 pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
     if let Some(method) = p.strip_prefix("?.") {
         // A method called on a receiver the analysis cannot name
@@ -845,6 +866,16 @@ mod tests {
         assert!(!m("import torch\n# torch.load is not called here\n"));
         assert!(!m("\"\"\"Load with torch.load, or transformers' from_pretrained.\"\"\"\nx = 1\n"));
         assert!(!m("import torchvision_extra\nx.load_state_dict(s)\ndownload()\n"));
+        // a regex or a wildcard needs its last literal segment too
+        assert!(m("from torchvision import models\nnet = models.resnet50()\n"));
+        assert!(!m("from torchvision.ops import nms\nkeep = nms(boxes, scores, 0.5)\n"));
+        assert_eq!(trigger_name("torchvision.models.*").as_deref(), Some("models"));
+        assert_eq!(trigger_name(r"re:^torchvision\.models\.(?:[a-z0-9_]+\.)?[a-z][a-z0-9_]*$").as_deref(), Some("models"));
+        assert_eq!(trigger_name(r"re:^ultralytics\.(?:[a-z0-9_]+\.)*(?:YOLO|SAM)$"), None);
+        assert_eq!(trigger_name("mediapipe.tasks.**BaseOptions").as_deref(), Some("tasks"));
+        assert_eq!(trigger_name("xgboost.**().load_model").as_deref(), Some("load_model"));
+        assert_eq!(trigger_name("segment_anything.build_sam*"), None);
+        assert_eq!(trigger_name("?.load_from_checkpoint"), None);
         // a relative import names the file's package folders by position
         let relative = "from .engine import helpers\nm = YOLO('yolov8n.pt')\n";
         assert!(!cat.may_match(relative.as_bytes(), &[]));

@@ -609,6 +609,21 @@ mod tests {
     }
 
     #[test]
+    fn relative_imports_below_a_folder_that_is_no_package() {
+        let facts = repo(&[
+            ("my-app/pkg/__init__.py", ""),
+            ("my-app/pkg/config.py", "MODEL = 'bert-base-uncased'\n"),
+            (
+                "my-app/pkg/load.py",
+                "from transformers import AutoModel\nfrom .config import MODEL\nm = AutoModel.from_pretrained(MODEL)\n",
+            ),
+        ]);
+        let u = &facts[2].report.usages;
+        assert_eq!(u.len(), 1);
+        assert_eq!((u[0].model.as_deref(), u[0].model_resolvable), (Some("bert-base-uncased"), Resolvable::Constant));
+    }
+
+    #[test]
     fn model_names_read_from_configuration_files() {
         let c = Catalog::embedded().expect("catalog");
         let files = [(

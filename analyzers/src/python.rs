@@ -233,12 +233,18 @@ pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
 }
 
 /// The package a repository file belongs to, for resolving relative imports:
-/// `pkg/sub/mod.py` and `pkg/sub/__init__.py` are both in `pkg.sub`.
+/// `pkg/sub/mod.py` and `pkg/sub/__init__.py` are both in `pkg.sub`. A
+/// folder whose name cannot be a module name (`my-app/`, an unpacked
+/// `transformers-4.46.3/`) ends the package there: the file's module names
+/// (`link::module_names`) start below it, so a relative import resolves to
+/// one of them.
 pub fn package_of(path: &str) -> Vec<String> {
-    let mut parts: Vec<String> = path.split('/').map(str::to_string).collect();
+    let mut parts: Vec<&str> = path.split('/').collect();
     parts.pop();
-    parts.retain(|p| !p.is_empty() && p != ".");
-    parts
+    parts.retain(|p| !p.is_empty() && *p != ".");
+    let module_name = |p: &str| p.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let start = parts.iter().rposition(|p| !module_name(p)).map_or(0, |i| i + 1);
+    parts[start..].iter().map(|p| p.to_string()).collect()
 }
 
 /// Resolve `from ..x import y`'s module against the importing file's package:
@@ -2436,6 +2442,11 @@ mod tests {
         assert_eq!(absolute_module(&pkg, "...x"), "x");
         assert_eq!(absolute_module(&package_of("top.py"), ".x"), "x");
         assert_eq!(absolute_module(&package_of("top.py"), "..x"), "..x");
+        // below a folder that cannot be a module name
+        let pkg = package_of("transformers-4.46.3/src/transformers/models/bert/modeling_bert.py");
+        assert_eq!(pkg, vec!["src", "transformers", "models", "bert"]);
+        assert_eq!(absolute_module(&pkg, "...utils"), "src.transformers.utils");
+        assert_eq!(package_of("my-app/x.py"), Vec::<String>::new());
     }
 
     #[test]
