@@ -29,6 +29,7 @@ enum Matched {
 use tree_sitter::{Node, Parser, Tree};
 
 use crate::catalog::Catalog;
+use crate::syntax::KindName;
 
 const MAX_DEPTH: u32 = 24;
 
@@ -472,7 +473,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         while let Some(n) = cur {
             if let Some(s) = self.scope_of_node.get(&n.id()) {
                 // A class body is its own scope; a def's name and defaults are not.
-                if n.kind() != "function_definition"
+                if n.k() != "function_definition"
                     || node.start_byte() >= n.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0)
                 {
                     return *s;
@@ -502,7 +503,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let name = self.text(def.child_by_field_id(crate::syntax::F.name)?).into_owned();
         let params = def.child_by_field_id(crate::syntax::F.parameters)?;
         let mut cur = params.walk();
-        let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
+        let i = params.named_children(&mut cur).filter(|p| p.k() != "comment").position(|p| p.start_byte() == pos)?;
         Some((name, i))
     }
 
@@ -516,7 +517,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let def = *self.def_of_scope.get(&scope)?;
         let params = def.child_by_field_id(crate::syntax::F.parameters)?;
         let mut cur = params.walk();
-        let i = params.named_children(&mut cur).filter(|p| p.kind() != "comment").position(|p| p.start_byte() == pos)?;
+        let i = params.named_children(&mut cur).filter(|p| p.k() != "comment").position(|p| p.start_byte() == pos)?;
         Some((def, i))
     }
 
@@ -678,7 +679,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     for c in node.named_children(&mut cur) {
                         if c.kind_id() == kd.block {
                             stack.push((c, fscope, d));
-                        } else if c.kind() == "parameters" {
+                        } else if c.k() == "parameters" {
                             stack.push((c, scope, d));
                         }
                     }
@@ -734,11 +735,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 _ if k == kd.with_item => {
                     if let Some(v) = node.child_by_field_id(crate::syntax::F.value) {
-                        if v.kind() == "as_pattern" {
+                        if v.k() == "as_pattern" {
                             let expr = v.named_child(0);
                             if let (Some(expr), Some(alias)) = (expr, v.child_by_field_id(crate::syntax::F.alias)) {
                                 let target = alias.named_child(0).unwrap_or(alias);
-                                if target.kind() == "identifier" {
+                                if target.k() == "identifier" {
                                     let n = self.text(target).into_owned();
                                     self.bind(scope, &n, target.start_byte(), BKind::WithAs(expr));
                                 } else {
@@ -751,7 +752,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 _ if k == kd.except_clause => {
                     // `except E as name`
                     for c in node.named_children(&mut cur) {
-                        if c.kind() == "as_pattern" {
+                        if c.k() == "as_pattern" {
                             if let Some(alias) = c.child_by_field_id(crate::syntax::F.alias) {
                                 let target = alias.named_child(0).unwrap_or(alias);
                                 self.bind_target(target, scope, None);
@@ -800,7 +801,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut cur = node.walk();
         let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cur).collect();
         for n in names {
-            match n.kind() {
+            match n.k() {
                 "dotted_name" => {
                     // `import a.b.c` binds `a` to the package `a`.
                     let full = self.text(n).into_owned();
@@ -839,7 +840,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let names: Vec<Node<'t>> = node.children_by_field_name("name", &mut cur).collect();
         for n in names {
             any = true;
-            match n.kind() {
+            match n.k() {
                 "dotted_name" => {
                     let name = self.text(n).into_owned();
                     self.add_import(scope, &name, pos, format!("{module}{sep}{name}"));
@@ -858,7 +859,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
         if !any {
             let mut cur = node.walk();
-            if node.named_children(&mut cur).any(|c| c.kind() == "wildcard_import") && !relative {
+            if node.named_children(&mut cur).any(|c| c.k() == "wildcard_import") && !relative {
                 if let Some(root) = module.split('.').next() {
                     self.imported_roots.insert(root.to_string());
                 }
@@ -871,12 +872,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// `@click.option("--model-name", default="gpt2") def main(model_name)`.
     fn click_defaults(&self, params: Node<'t>) -> HashMap<String, Node<'t>> {
         let mut out = HashMap::new();
-        let Some(decorated) = params.parent().and_then(|f| f.parent()).filter(|d| d.kind() == "decorated_definition") else {
+        let Some(decorated) = params.parent().and_then(|f| f.parent()).filter(|d| d.k() == "decorated_definition") else {
             return out;
         };
         let mut cur = decorated.walk();
-        for d in decorated.named_children(&mut cur).filter(|c| c.kind() == "decorator") {
-            let Some(call) = d.named_child(0).filter(|c| c.kind() == "call") else { continue };
+        for d in decorated.named_children(&mut cur).filter(|c| c.k() == "decorator") {
+            let Some(call) = d.named_child(0).filter(|c| c.k() == "call") else { continue };
             let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { continue };
             if !matches!(&*self.text(f), "click.option" | "option" | "click.argument" | "argument") {
                 continue;
@@ -886,7 +887,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             let names: Vec<String> = args
                 .positional
                 .iter()
-                .filter(|a| a.kind() == "string")
+                .filter(|a| a.k() == "string")
                 .map(|a| self.text(*a).trim_matches(|c| c == '"' || c == '\'').to_string())
                 .collect();
             let name = names.iter().find(|n| !n.starts_with('-')).cloned().or_else(|| {
@@ -908,7 +909,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut cur = params.walk();
         let ps: Vec<Node<'t>> = params.named_children(&mut cur).collect();
         for p in ps {
-            match p.kind() {
+            match p.k() {
                 "identifier" => {
                     let n = self.text(p).into_owned();
                     let default = click.get(&n).copied();
@@ -922,7 +923,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
                 "typed_parameter" | "list_splat_pattern" | "dictionary_splat_pattern" => {
                     let mut c2 = p.walk();
-                    let idents: Vec<Node<'t>> = p.named_children(&mut c2).filter(|c| c.kind() == "identifier").collect();
+                    let idents: Vec<Node<'t>> = p.named_children(&mut c2).filter(|c| c.k() == "identifier").collect();
                     if let Some(id) = idents.first() {
                         let n = self.text(*id).into_owned();
                         let default = click.get(&n).copied();
@@ -939,7 +940,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut right = node.child_by_field_id(crate::syntax::F.right);
         // `a = b = value`: the innermost right-hand side is the value.
         while let Some(r) = right {
-            if r.kind() == "assignment" {
+            if r.k() == "assignment" {
                 if let Some(l2) = r.child_by_field_id(crate::syntax::F.left) {
                     let v = innermost_value(r);
                     self.bind_target(l2, scope, v);
@@ -950,7 +951,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
         }
         let value = right;
-        match (left.kind(), value.map(|v| v.kind())) {
+        match (left.k(), value.map(|v| v.k())) {
             ("pattern_list" | "tuple_pattern", Some("expression_list" | "tuple")) => {
                 let v = value.expect("matched Some");
                 let mut c1 = left.walk();
@@ -976,7 +977,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// Bind every name of a target to an element of `value`.
     fn bind_elements(&mut self, target: Node<'t>, scope: usize, value: Node<'t>) {
-        match target.kind() {
+        match target.k() {
             "identifier" => {
                 let n = self.text(target).into_owned();
                 self.bind(scope, &n, target.start_byte(), BKind::Element(value));
@@ -998,7 +999,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             Some(v) => BKind::Value(v),
             None => BKind::Unknown,
         };
-        match target.kind() {
+        match target.k() {
             "identifier" => {
                 let n = self.text(target).into_owned();
                 self.bind(scope, &n, target.start_byte(), kind);
@@ -1074,7 +1075,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match expr.kind() {
+        match expr.k() {
             "identifier" => {
                 let name = self.text(expr);
                 match self.lookup(&name, scope, pos) {
@@ -1091,7 +1092,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "attribute" => {
                 let obj = expr.child_by_field_id(crate::syntax::F.object)?;
                 let attr = self.text(expr.child_by_field_id(crate::syntax::F.attribute)?);
-                if obj.kind() == "identifier" {
+                if obj.k() == "identifier" {
                     let o = self.text(obj);
                     if o == "self" || o == "cls" {
                         let b = self.lookup_self_attr(&attr, scope, pos)?;
@@ -1107,7 +1108,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "call" => {
                 let func = expr.child_by_field_id(crate::syntax::F.function)?;
                 // A call of a local function stands for what it returns.
-                if func.kind() == "identifier" {
+                if func.k() == "identifier" {
                     if let Some(Binding { kind: BKind::Func(def, fscope), .. }) = self.lookup(&self.text(func), scope, pos) {
                         return self.qualify_return(def, fscope, depth + 1);
                     }
@@ -1124,7 +1125,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let base = self.qualify(expr.child_by_field_id(crate::syntax::F.value)?, scope, pos, depth + 1)?;
                 let key = expr
                     .child_by_field_id(crate::syntax::F.subscript)
-                    .filter(|k| k.kind() == "string")
+                    .filter(|k| k.k() == "string")
                     .and_then(|k| self.resolve(k, scope, depth + 1).value)
                     .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                     .filter(|_| self.repo_roots.contains(base.split('.').next().unwrap_or_default()));
@@ -1144,7 +1145,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut found: Option<String> = None;
         let mut stack = vec![body];
         while let Some(n) = stack.pop() {
-            match n.kind() {
+            match n.k() {
                 "function_definition" | "class_definition" | "lambda" => continue,
                 "return_statement" => {
                     let v = n.named_child(0)?;
@@ -1166,7 +1167,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn qualify_binding(&self, b: Binding<'t>, depth: u32) -> Option<String> {
         match b.kind {
             BKind::Import(i) => Some(self.imports[i].clone()),
-            BKind::Value(v) | BKind::WithAs(v) => match v.kind() {
+            BKind::Value(v) | BKind::WithAs(v) => match v.k() {
                 "call" | "identifier" | "attribute" | "parenthesized_expression" | "await" | "subscript" => {
                     self.qualify(v, b.scope, v.start_byte(), depth + 1)
                 }
@@ -1183,7 +1184,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return Resolved::dynamic();
         }
-        match expr.kind() {
+        match expr.k() {
             "string" => match self.string_value(expr, scope, depth) {
                 Some(r) => r,
                 None => Resolved::dynamic(),
@@ -1193,7 +1194,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let mut kind = Resolvable::Literal;
                 let mut cur = expr.walk();
                 for s in expr.named_children(&mut cur) {
-                    if s.kind() != "string" {
+                    if s.k() != "string" {
                         continue;
                     }
                     match self.string_value(s, scope, depth) {
@@ -1233,7 +1234,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     Some("%") => {
                         let fmt = self.resolve(l, scope, depth + 1);
                         let Some(f) = fmt.value else { return Resolved::dynamic() };
-                        let parts: Vec<Node<'t>> = if r.kind() == "tuple" {
+                        let parts: Vec<Node<'t>> = if r.k() == "tuple" {
                             let mut cur = r.walk();
                             r.named_children(&mut cur).collect()
                         } else {
@@ -1269,7 +1270,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     return Resolved::dynamic();
                 };
                 let o = self.text(obj);
-                if obj.kind() == "identifier" && (o == "self" || o == "cls") {
+                if obj.k() == "identifier" && (o == "self" || o == "cls") {
                     if let Some(b) = self.lookup_self_attr(&self.text(attr), scope, expr.start_byte()) {
                         return self.resolve_binding(b, depth);
                     }
@@ -1299,7 +1300,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     return Resolved::dynamic();
                 };
                 let key = self.resolve(index, scope, depth + 1);
-                let item = match (&key.value, index.kind()) {
+                let item = match (&key.value, index.k()) {
                     (Some(k), _) => self.dict_value_node(value, k, scope, depth + 1),
                     (None, "integer") => {
                         self.text(index).parse::<usize>().ok().and_then(|i| self.list_item_node(value, i, scope, depth + 1))
@@ -1310,7 +1311,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     Some((node, nscope, via_name)) => {
                         let r = self.resolve(node, nscope, depth + 1);
                         let kind = if via_name && r.kind == Resolvable::Literal { Resolvable::Constant } else { r.kind };
-                        let key_kind = if index.kind() == "integer" { Resolvable::Literal } else { key.kind };
+                        let key_kind = if index.k() == "integer" { Resolvable::Literal } else { key.kind };
                         Resolved { value: r.value, kind: weakest(kind, key_kind) }
                     }
                     None => Resolved::dynamic(),
@@ -1327,13 +1328,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match node.kind() {
+        match node.k() {
             "dictionary" => {
                 let mut cur = node.walk();
                 let children: Vec<Node<'t>> = node.named_children(&mut cur).collect();
                 // Later entries win, as in Python.
                 for c in children.into_iter().rev() {
-                    match c.kind() {
+                    match c.k() {
                         "pair" => {
                             let k = c.child_by_field_id(crate::syntax::F.key)?;
                             if self.resolve(k, scope, depth + 1).value.as_deref() == Some(key) {
@@ -1374,10 +1375,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match node.kind() {
+        match node.k() {
             "list" | "tuple" => {
                 let mut cur = node.walk();
-                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() != "comment").collect();
+                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.k() != "comment").collect();
                 items.get(i).map(|n| (*n, scope, false))
             }
             "identifier" => match self.lookup(&self.text(node), scope, node.start_byte())? {
@@ -1394,13 +1395,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// function parameter named like one): the default of the matching
     /// `add_argument` call of this file.
     fn argparse_default(&self, obj: Node<'t>, attr: &str, scope: usize) -> Option<(Node<'t>, usize)> {
-        if obj.kind() != "identifier" {
+        if obj.k() != "identifier" {
             return None;
         }
         let name = self.text(obj);
         let from_parser = match self.lookup(&name, scope, obj.start_byte())?.kind {
             BKind::Value(v) => {
-                v.kind() == "call"
+                v.k() == "call"
                     && v.child_by_field_id(crate::syntax::F.function).is_some_and(|f| {
                         let t = self.text(f);
                         t.ends_with(".parse_args") || t == "parse_args"
@@ -1416,7 +1417,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         }
         for (call, cscope) in &self.calls {
             let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { continue };
-            if f.kind() != "attribute"
+            if f.k() != "attribute"
                 || f.child_by_field_id(crate::syntax::F.attribute).is_none_or(|a| self.text(a) != "add_argument")
             {
                 continue;
@@ -1440,7 +1441,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match expr.kind() {
+        match expr.k() {
             "identifier" => match self.lookup(&self.text(expr), scope, expr.start_byte())?.kind {
                 BKind::Class(cs) => Some(cs),
                 _ => None,
@@ -1484,8 +1485,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn resolve_call(&self, call: Node<'t>, scope: usize, depth: u32) -> Resolved {
         let Some(func) = call.child_by_field_id(crate::syntax::F.function) else { return Resolved::dynamic() };
         // `"{}-{}".format(ORG, NAME)` and `"{org}/{name}".format(org=..., name=...)`
-        if func.kind() == "attribute"
-            && func.child_by_field_id(crate::syntax::F.attribute).is_some_and(|a| self.text(a) == "format")
+        if func.k() == "attribute" && func.child_by_field_id(crate::syntax::F.attribute).is_some_and(|a| self.text(a) == "format")
         {
             let Some(obj) = func.child_by_field_id(crate::syntax::F.object) else { return Resolved::dynamic() };
             let fmt = self.resolve(obj, scope, depth + 1);
@@ -1557,7 +1557,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut kind = Resolvable::Literal;
         let mut cur = s.walk();
         for c in s.children(&mut cur) {
-            match c.kind() {
+            match c.k() {
                 "string_start" => prefix = self.text(c).to_ascii_lowercase(),
                 "string_content" => {
                     let t = self.text(c);
@@ -1587,7 +1587,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        match expr.kind() {
+        match expr.k() {
             "true" => Some(true),
             "false" => Some(false),
             "identifier" => match self.lookup(&self.text(expr), scope, expr.start_byte())?.kind {
@@ -1633,7 +1633,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 }
             }
             // Method rules (`?.load_weights`) for receivers no rule names.
-            let attr = match func.kind() {
+            let attr = match func.k() {
                 "attribute" => func.child_by_field_id(crate::syntax::F.attribute).map(|a| self.text(a).into_owned()),
                 _ => None,
             };
@@ -1682,7 +1682,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             text: self.text(node).split_whitespace().collect::<Vec<_>>().join(" "),
             value: r.value,
             kind: Some(r.kind),
-            is_attribute: node.kind() == "attribute",
+            is_attribute: node.k() == "attribute",
             boolean: self.resolve_bool(node, scope, 0),
             dict: if depth < 2 { self.dict_entries(node, scope, depth) } else { Vec::new() },
             import_ref,
@@ -1695,7 +1695,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// A name bound to the result of a call some rule matches.
     fn is_model_object(&self, node: Node<'t>, scope: usize) -> bool {
-        if node.kind() != "identifier" {
+        if node.k() != "identifier" {
             return false;
         }
         let Some(Binding { kind: BKind::Value(v), scope: vs, .. }) = self.lookup(&self.text(node), scope, node.start_byte())
@@ -1704,7 +1704,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         };
         let mut v = v;
         // `m = Auto.from_pretrained(...).to(device)`
-        while v.kind() == "call" {
+        while v.k() == "call" {
             let Some(f) = v.child_by_field_id(crate::syntax::F.function) else { return false };
             if let Some(q) = self.qualify(f, vs, v.start_byte(), 0) {
                 // A download returns a path, not a model object.
@@ -1712,9 +1712,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     return true;
                 }
             }
-            match f.kind() {
+            match f.k() {
                 "attribute" => match f.child_by_field_id(crate::syntax::F.object) {
-                    Some(o) if o.kind() == "call" => v = o,
+                    Some(o) if o.k() == "call" => v = o,
                     _ => return false,
                 },
                 _ => return false,
@@ -1725,10 +1725,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// Items of a list or tuple literal, or of a name bound to one.
     fn list_items(&self, node: Node<'t>, scope: usize, depth: u32) -> Vec<ArgVal> {
-        match node.kind() {
+        match node.k() {
             "list" | "tuple" => {
                 let mut cur = node.walk();
-                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() != "comment").collect();
+                let items: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.k() != "comment").collect();
                 items.into_iter().map(|n| self.arg_val(n, scope, depth + 1)).collect()
             }
             "identifier" => match self.lookup(&self.text(node), scope, node.start_byte()) {
@@ -1745,7 +1745,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > 8 {
             return false;
         }
-        match node.kind() {
+        match node.k() {
             "call" => node
                 .child_by_field_id(crate::syntax::F.function)
                 .and_then(|f| self.qualify(f, scope, node.start_byte(), 0))
@@ -1789,17 +1789,17 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut keys = Vec::new();
         let mut cur = node;
         loop {
-            match cur.kind() {
+            match cur.k() {
                 "subscript" => {
                     let idx = cur.child_by_field_id(crate::syntax::F.subscript)?;
                     let key =
-                        if idx.kind() == "integer" { self.text(idx).into_owned() } else { self.resolve(idx, scope, 0).value? };
+                        if idx.k() == "integer" { self.text(idx).into_owned() } else { self.resolve(idx, scope, 0).value? };
                     keys.push(key);
                     cur = cur.child_by_field_id(crate::syntax::F.value)?;
                 }
                 "call" => {
                     let f = cur.child_by_field_id(crate::syntax::F.function)?;
-                    if f.kind() != "attribute"
+                    if f.k() != "attribute"
                         || f.child_by_field_id(crate::syntax::F.attribute).is_none_or(|a| self.text(a) != "get")
                     {
                         break;
@@ -1826,7 +1826,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             return None;
         }
         keys.reverse();
-        let (loader, lscope) = match cur.kind() {
+        let (loader, lscope) = match cur.k() {
             "identifier" => match self.lookup(&self.text(cur), scope, cur.start_byte())? {
                 Binding { kind: BKind::Value(v), scope: vs, .. } => (v, vs),
                 _ => return None,
@@ -1834,7 +1834,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             "call" => (cur, scope),
             _ => return None,
         };
-        if loader.kind() != "call" {
+        if loader.k() != "call" {
             return None;
         }
         let q = self.qualify(loader.child_by_field_id(crate::syntax::F.function)?, lscope, loader.start_byte(), 0)?;
@@ -1853,7 +1853,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 self.resolve(first, lscope, 0).value?
             }
             "configparser.ConfigParser" | "configparser.RawConfigParser" | "configparser.SafeConfigParser" => {
-                let name = match cur.kind() {
+                let name = match cur.k() {
                     "identifier" => self.text(cur).into_owned(),
                     _ => return None,
                 };
@@ -1871,7 +1871,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// The file a configparser instance reads: `<name>.read("settings.ini")`.
     fn config_parser_path(&self, name: &str) -> Option<String> {
         self.calls.iter().find_map(|(c, cs)| {
-            let f = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute")?;
+            let f = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute")?;
             let obj = f.child_by_field_id(crate::syntax::F.object)?;
             let attr = f.child_by_field_id(crate::syntax::F.attribute)?;
             if self.text(obj) != name || self.text(attr) != "read" {
@@ -1883,7 +1883,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// A name or dotted name that refers into the repository's own modules.
     fn repo_ref(&self, node: Node<'t>, scope: usize) -> Option<String> {
-        if self.repo_roots.is_empty() || !matches!(node.kind(), "identifier" | "attribute") {
+        if self.repo_roots.is_empty() || !matches!(node.k(), "identifier" | "attribute") {
             return None;
         }
         let q = self.qualify(node, scope, node.start_byte(), 0)?;
@@ -1893,10 +1893,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// Entries of a dict literal, of `dict(k=v)`, or of a name bound to one.
     fn dict_entries(&self, node: Node<'t>, scope: usize, depth: u32) -> Vec<(String, ArgVal)> {
-        match node.kind() {
+        match node.k() {
             "dictionary" => {
                 let mut cur = node.walk();
-                let pairs: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.kind() == "pair").collect();
+                let pairs: Vec<Node<'t>> = node.named_children(&mut cur).filter(|c| c.k() == "pair").collect();
                 pairs
                     .into_iter()
                     .filter_map(|p| {
@@ -2020,11 +2020,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > 4 {
             return;
         }
-        match v.kind() {
+        match v.k() {
             "dictionary" => {
                 let mut cur = v.walk();
                 let mut values = Vec::new();
-                for pair in v.named_children(&mut cur).filter(|p| p.kind() == "pair") {
+                for pair in v.named_children(&mut cur).filter(|p| p.k() == "pair") {
                     let (Some(k), Some(x)) =
                         (pair.child_by_field_id(crate::syntax::F.key), pair.child_by_field_id(crate::syntax::F.value))
                     else {
@@ -2049,10 +2049,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let namespace = matches!(
                     callee.as_str(),
                     "types.SimpleNamespace" | "argparse.Namespace" | "dict" | "easydict.EasyDict" | "box.Box"
-                ) || (f.kind() == "identifier" && self.text(f) == "dict");
+                ) || (f.k() == "identifier" && self.text(f) == "dict");
                 let Some(args) = v.child_by_field_id(crate::syntax::F.arguments).filter(|_| namespace) else { return };
                 let mut cur = args.walk();
-                for kw in args.named_children(&mut cur).filter(|c| c.kind() == "keyword_argument") {
+                for kw in args.named_children(&mut cur).filter(|c| c.k() == "keyword_argument") {
                     let (Some(k), Some(x)) =
                         (kw.child_by_field_id(crate::syntax::F.name), kw.child_by_field_id(crate::syntax::F.value))
                     else {
@@ -2078,7 +2078,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// (a vectorizer, a scaler) or data? Judged from the file name, the name
     /// it is assigned to, and what the code later calls on it.
     fn judge_object(&self, call: Node<'t>, path: Option<&str>) -> ObjectKind {
-        let target = call.parent().filter(|p| p.kind() == "assignment").and_then(|p| p.child_by_field_id(crate::syntax::F.left));
+        let target = call.parent().filter(|p| p.k() == "assignment").and_then(|p| p.child_by_field_id(crate::syntax::F.left));
         let var = target.map(|t| self.text(t).into_owned());
         let mut names = Vec::new();
         if let Some(p) = path {
@@ -2096,7 +2096,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let mut used_as_aux = false;
         if let Some(v) = &var {
             for (c, _) in &self.calls {
-                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else {
+                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute") else {
                     continue;
                 };
                 let (Some(obj), Some(attr)) =
@@ -2235,7 +2235,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
 fn innermost_value(assign: Node<'_>) -> Option<Node<'_>> {
     let mut r = assign.child_by_field_id(crate::syntax::F.right);
     while let Some(n) = r {
-        if n.kind() == "assignment" {
+        if n.k() == "assignment" {
             r = n.child_by_field_id(crate::syntax::F.right);
         } else {
             return Some(n);
@@ -2263,14 +2263,14 @@ impl<'t> Args<'t> {
     fn of(call: Node<'t>, a: &Analysis<'t, '_>) -> Args<'t> {
         let mut out = Args { positional: Vec::new(), keywords: Vec::new(), first_splat: None };
         let Some(list) = call.child_by_field_id(crate::syntax::F.arguments) else { return out };
-        if list.kind() != "argument_list" {
+        if list.k() != "argument_list" {
             // `f(x for x in y)`: one generator argument.
             out.positional.push(list);
             return out;
         }
         let mut cur = list.walk();
         for c in list.named_children(&mut cur) {
-            match c.kind() {
+            match c.k() {
                 "keyword_argument" => {
                     if let (Some(n), Some(v)) =
                         (c.child_by_field_id(crate::syntax::F.name), c.child_by_field_id(crate::syntax::F.value))

@@ -126,10 +126,62 @@ pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
     }
 });
 
+/// Every node kind's name, by kind id.
+static KIND_NAMES: LazyLock<Vec<String>> = LazyLock::new(|| {
+    let l = language();
+    (0..l.node_kind_count())
+        .map(|id| u16::try_from(id).ok().and_then(|id| l.node_kind_for_id(id)).unwrap_or("").to_string())
+        .collect()
+});
+
+/// `Node::kind` from a table: the node's kind name without a `strlen` and
+/// a UTF-8 check per call.
+pub(crate) trait KindName {
+    fn k(&self) -> &'static str;
+}
+
+impl KindName for tree_sitter::Node<'_> {
+    #[inline]
+    fn k(&self) -> &'static str {
+        match self.kind_id() {
+            // the parser's error symbol lies outside the grammar's table
+            u16::MAX => "ERROR",
+            id => KIND_NAMES.get(usize::from(id)).map_or("", String::as_str),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use super::KindName;
+
     #[test]
     fn every_id_exists() {
         assert!(super::F.function > 0 && super::K.call > 0);
+    }
+
+    #[test]
+    fn the_kind_table_names_every_node_as_the_parser_does() {
+        let mut p = tree_sitter::Parser::new();
+        p.set_language(&super::language()).expect("grammar");
+        let src = "x = (1 +\nimport a.b as c\nfrom . import d\n@dec\nclass K(B):\n    def f(self, *a, x=1, **k) -> int:\n        return [i async for i in g() if i] or {1: 2} or (lambda: 0)\nmatch v:\n    case [1, *r]: print(f'{v!r}')\n";
+        let tree = p.parse(src, None).expect("tree");
+        assert!(tree.root_node().has_error(), "an ERROR node, whose kind id is outside the grammar's table");
+        let mut c = tree.walk();
+        let mut seen = 0;
+        'walk: loop {
+            let n = c.node();
+            assert_eq!(n.k(), n.kind(), "{n:?}");
+            seen += 1;
+            if c.goto_first_child() {
+                continue;
+            }
+            while !c.goto_next_sibling() {
+                if !c.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        assert!(seen > 100, "{seen} nodes");
     }
 }

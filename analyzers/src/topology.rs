@@ -13,7 +13,8 @@
 
 use crate::flows::{Arg, FlowKind};
 use crate::python::{Analysis, BKind, Binding};
-use std::collections::BTreeSet;
+use crate::syntax::KindName;
+use std::collections::{BTreeSet, HashSet};
 use tree_sitter::Node;
 
 /// An edge between two load sites of one file (indices into the file's usages).
@@ -50,15 +51,15 @@ fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
     let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return false };
     let mut stmt = v;
     while let Some(p) = stmt.parent() {
-        if matches!(p.kind(), "block" | "module") {
+        if matches!(p.k(), "block" | "module") {
             let encloses = p.start_byte() <= use_.start_byte() && use_.end_byte() <= p.end_byte();
             // a loop's target is bound before every run of its body
             let before = stmt.end_byte() <= use_.start_byte()
-                || (stmt.kind() == "for_statement"
+                || (stmt.k() == "for_statement"
                     && stmt.child_by_field_id(crate::syntax::F.body).is_some_and(|body| body.start_byte() <= use_.start_byte()));
             return encloses && before;
         }
-        if matches!(p.kind(), "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
+        if matches!(p.k(), "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
             return false;
         }
         stmt = p;
@@ -72,15 +73,15 @@ fn param_names(a: &Analysis<'_, '_>, def: Node<'_>) -> Vec<String> {
     let mut cur = params.walk();
     params
         .named_children(&mut cur)
-        .filter(|p| p.kind() != "comment")
+        .filter(|p| p.k() != "comment")
         .map(|p| {
-            let n = if p.kind() == "identifier" {
+            let n = if p.k() == "identifier" {
                 Some(p)
             } else {
-                p.child_by_field_id(crate::syntax::F.name).or_else(|| p.named_child(0)).filter(|n| n.kind() == "identifier")
+                p.child_by_field_id(crate::syntax::F.name).or_else(|| p.named_child(0)).filter(|n| n.k() == "identifier")
             };
             match n {
-                Some(n) if !matches!(p.kind(), "list_splat_pattern" | "dictionary_splat_pattern") => a.text(n).into_owned(),
+                Some(n) if !matches!(p.k(), "list_splat_pattern" | "dictionary_splat_pattern") => a.text(n).into_owned(),
                 _ => "*".to_string(),
             }
         })
@@ -333,7 +334,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     let mut stack = if invoked_ids.len() >= 2 { vec![(root, 0, false)] } else { Vec::new() };
     let mut cur = root.walk();
     while let Some((n, scope, in_binary)) = stack.pop() {
-        let binary = n.kind() == "binary_operator";
+        let binary = n.k() == "binary_operator";
         if binary && !in_binary {
             let mut parts = Vec::new();
             t.operands(n, scope, &mut parts);
@@ -400,7 +401,7 @@ fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
     let mut c = n;
     while let Some(p) = c.parent() {
         v.push((p, c));
-        if own_scope && matches!(p.kind(), "function_definition" | "lambda" | "class_definition") {
+        if own_scope && matches!(p.k(), "function_definition" | "lambda" | "class_definition") {
             break;
         }
         c = p;
@@ -415,7 +416,7 @@ fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
     let Some(body) = def.child_by_field_id(crate::syntax::F.body) else { return out };
     let mut stack = vec![body];
     while let Some(n) = stack.pop() {
-        match n.kind() {
+        match n.k() {
             "function_definition" | "class_definition" | "lambda" => continue,
             "return_statement" | "yield" => {
                 out.extend(n.named_child(0));
@@ -454,16 +455,16 @@ fn invoked_alternatives<'t>(
         return None;
     }
     let branch = |c: Node<'t>| {
-        matches!(c.kind(), "block" | "else_clause" | "elif_clause") && p.child_by_field_id(crate::syntax::F.condition) != Some(c)
+        matches!(c.k(), "block" | "else_clause" | "elif_clause") && p.child_by_field_id(crate::syntax::F.condition) != Some(c)
     };
-    match p.kind() {
+    match p.k() {
         "if_statement" if branch(a) && branch(b) => Some((p, "used in different branches of one if")),
-        "block" | "module" if a.kind() == "if_statement" && a.child_by_field_id(crate::syntax::F.alternative).is_none() => {
+        "block" | "module" if a.k() == "if_statement" && a.child_by_field_id(crate::syntax::F.alternative).is_none() => {
             let body = a.child_by_field_id(crate::syntax::F.consequence)?;
             let mut cur = body.walk();
-            let last = body.named_children(&mut cur).filter(|c| c.kind() != "comment").last()?;
+            let last = body.named_children(&mut cur).filter(|c| c.k() != "comment").last()?;
             let in_body = body.start_byte() <= x.start_byte() && x.end_byte() <= body.end_byte();
-            (in_body && matches!(last.kind(), "return_statement" | "raise_statement"))
+            (in_body && matches!(last.k(), "return_statement" | "raise_statement"))
                 .then_some((a, "used in an if that returns, and after it"))
         }
         _ => None,
@@ -524,9 +525,9 @@ fn alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)
             if cx.id() == cy.id() {
                 continue;
             }
-            let why = match px.kind() {
+            let why = match px.k() {
                 "if_statement" => "loaded in different branches of one if",
-                "match_statement" | "block" if px.parent().is_some_and(|m| m.kind() == "match_statement") => {
+                "match_statement" | "block" if px.parent().is_some_and(|m| m.k() == "match_statement") => {
                     "loaded in different cases of one match"
                 }
                 "conditional_expression" => "chosen by a conditional expression",
@@ -626,7 +627,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if let Some((_, u)) = self.loads.iter().find(|(c, _)| c.id() == e.id()) {
             return Some(*u);
         }
-        match e.kind() {
+        match e.k() {
             "identifier" => {
                 let name = self.a.text(e);
                 let b = self.a.lookup(&name, scope, e.start_byte())?;
@@ -637,7 +638,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "attribute" => {
                 let obj = e.child_by_field_id(crate::syntax::F.object)?;
-                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                if obj.k() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
                     let attr = self.a.text(e.child_by_field_id(crate::syntax::F.attribute)?);
                     let b = self.a.lookup_self_attr(&attr, scope, e.start_byte())?;
                     return self.binding_model(b, depth);
@@ -647,14 +648,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "call" => {
                 let f = e.child_by_field_id(crate::syntax::F.function)?;
                 // `model.to(device).eval()` is still the model
-                if f.kind() == "attribute" {
+                if f.k() == "attribute" {
                     let m = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                     if self.a.catalog.flows.methods.keep.contains(&*m) {
                         return self.model_of(f.child_by_field_id(crate::syntax::F.object)?, scope, depth + 1);
                     }
                 }
                 // a local function that returns a model
-                if f.kind() == "identifier" {
+                if f.k() == "identifier" {
                     match self.a.lookup(&self.a.text(f), scope, e.start_byte()) {
                         Some(Binding { kind: BKind::Func(def, fscope), .. }) => {
                             return self.returned_model(def, fscope, depth + 1)
@@ -666,7 +667,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     }
                 }
                 // a function or class of another module (`loaders.load_asr()`)
-                if f.kind() == "attribute" {
+                if f.k() == "attribute" {
                     return self.foreign_of(f, scope, "()");
                 }
                 None
@@ -747,9 +748,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if self.steps.get() > BUDGET {
             return self.cut(None);
         }
-        match e.kind() {
+        match e.k() {
             "call" => {
-                let f = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "identifier")?;
+                let f = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "identifier")?;
                 match self.a.lookup(&self.a.text(f), scope, e.start_byte())?.kind {
                     BKind::Class(cscope) => Some(cscope),
                     BKind::Func(def, fscope) => {
@@ -767,7 +768,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 })
             }
             "attribute" => {
-                let obj = e.child_by_field_id(crate::syntax::F.object).filter(|o| o.kind() == "identifier")?;
+                let obj = e.child_by_field_id(crate::syntax::F.object).filter(|o| o.k() == "identifier")?;
                 if matches!(&*self.a.text(obj), "self" | "cls") {
                     return None;
                 }
@@ -787,11 +788,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let Some(&(first, _)) = self.loads.first() else { return m };
             let mut stack = vec![a_root(&[(first, 0)])];
             while let Some(n) = stack.pop() {
-                if n.kind() == "assignment" {
-                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.kind() == "attribute");
+                if n.k() == "assignment" {
+                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "attribute");
                     let plain = left
                         .and_then(|l| l.child_by_field_id(crate::syntax::F.object))
-                        .is_some_and(|o| o.kind() == "identifier" && !matches!(&*self.a.text(o), "self" | "cls"));
+                        .is_some_and(|o| o.k() == "identifier" && !matches!(&*self.a.text(o), "self" | "cls"));
                     if let (Some(l), Some(right), true) = (left, n.child_by_field_id(crate::syntax::F.right), plain) {
                         m.entry(self.a.text(l).into_owned()).or_default().push((right, self.scope_of(n)));
                     }
@@ -818,7 +819,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             if *cs != scope {
                 continue;
             }
-            let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else { continue };
+            let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute") else { continue };
             let (Some(obj), Some(attr)) =
                 (f.child_by_field_id(crate::syntax::F.object), f.child_by_field_id(crate::syntax::F.attribute))
             else {
@@ -860,7 +861,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         // Most calls can match no flow rule: a method no `?.` pattern names,
         // in a file that imports none of the rules' libraries.
         let flows = &self.a.catalog.flows;
-        let method = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.kind() == "attribute").map(|m| self.a.text(m));
+        let method = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.k() == "attribute").map(|m| self.a.text(m));
         let by_method = method.as_deref().is_some_and(|m| flows.method_patterns.contains(m));
         let by_import = *self
             .flow_imports
@@ -869,7 +870,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             return Vec::new();
         }
         let mut names: Vec<String> = self.a.qualify(f, scope, call.start_byte(), 0).into_iter().collect();
-        if let Some(attr) = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.kind() == "attribute") {
+        if let Some(attr) = f.child_by_field_id(crate::syntax::F.attribute).filter(|_| f.k() == "attribute") {
             names.push(format!("?.{}", self.a.text(attr)));
         }
         names
@@ -884,7 +885,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if let Some(args) = args {
             let mut cur = args.walk();
             for c in args.named_children(&mut cur) {
-                match c.kind() {
+                match c.k() {
                     "keyword_argument" => {
                         if let (Some(n), Some(v)) =
                             (c.child_by_field_id(crate::syntax::F.name), c.child_by_field_id(crate::syntax::F.value))
@@ -903,7 +904,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 Arg::Position(i) => out.extend(positional.get(*i).copied()),
                 Arg::Receiver => out.extend(
                     call.child_by_field_id(crate::syntax::F.function)
-                        .filter(|f| f.kind() == "attribute")
+                        .filter(|f| f.k() == "attribute")
                         .and_then(|f| f.child_by_field_id(crate::syntax::F.object)),
                 ),
             }
@@ -926,7 +927,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         // Names and local factories: every model that may reach, not only
         // the latest (`if local: llm = A() else: llm = B()`).
-        if !matches!(e.kind(), "identifier" | "call" | "attribute") {
+        if !matches!(e.k(), "identifier" | "call" | "attribute") {
             if let Some(m) = self.model_of(e, scope, 0) {
                 out.insert(m);
                 return out;
@@ -934,7 +935,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         let mut params = Vec::new();
         let mut add = |n: Node<'t>, s: usize| out.extend(self.carried(n, s, depth + 1).iter().copied());
-        match e.kind() {
+        match e.k() {
             "identifier" => {
                 let (values, ps) = self.reaching_values(e, scope);
                 for (v, s) in values {
@@ -944,7 +945,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "attribute" => {
                 let Some(obj) = e.child_by_field_id(crate::syntax::F.object) else { return out };
-                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                if obj.k() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
                     let attr =
                         e.child_by_field_id(crate::syntax::F.attribute).map(|a| self.a.text(a).into_owned()).unwrap_or_default();
                     if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) =
@@ -958,7 +959,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let names = self.call_names(e, scope);
                 let f = e.child_by_field_id(crate::syntax::F.function);
                 let cast = f
-                    .filter(|f| matches!(f.kind(), "identifier" | "attribute"))
+                    .filter(|f| matches!(f.k(), "identifier" | "attribute"))
                     .is_some_and(|f| self.a.qualify(f, scope, e.start_byte(), 0).is_some_and(|q| q == "typing.cast"));
                 if cast {
                     // `typing.cast(T, x)` is `x`
@@ -969,7 +970,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                     let mut all = self.flow_args(e, &[Arg::Receiver]);
                     if let Some(args) = e.child_by_field_id(crate::syntax::F.arguments) {
                         let mut cur = args.walk();
-                        all.extend(args.named_children(&mut cur).filter(|c| c.kind() != "comment"));
+                        all.extend(args.named_children(&mut cur).filter(|c| c.k() != "comment"));
                     }
                     for n in all {
                         add(n, scope);
@@ -1007,7 +1008,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// `engine.query(q)`) and that is not itself a model.
     fn carrier_run(&self, call: Node<'t>, scope: usize) -> Option<std::rc::Rc<BTreeSet<usize>>> {
         let f = call.child_by_field_id(crate::syntax::F.function)?;
-        let object = match f.kind() {
+        let object = match f.k() {
             "attribute" => {
                 let m = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                 if !self.a.catalog.flows.methods.invoke.contains(&*m) && !self.a.catalog.flows.methods.run_carrier.contains(&*m) {
@@ -1037,7 +1038,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX || self.steps.get() > BUDGET {
             return self.cut(out);
         }
-        match e.kind() {
+        match e.k() {
             "identifier" => {
                 let (values, ps) = self.reaching_values(e, scope);
                 for (v, s) in values {
@@ -1049,7 +1050,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             "attribute" => {
                 if let Some(Binding { kind: BKind::Value(v), scope: bs, .. }) = e
                     .child_by_field_id(crate::syntax::F.object)
-                    .filter(|o| o.kind() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
+                    .filter(|o| o.k() == "identifier" && matches!(&*self.a.text(*o), "self" | "cls"))
                     .and_then(|_| e.child_by_field_id(crate::syntax::F.attribute))
                     .and_then(|a| self.a.lookup_self_attr(&self.a.text(a), scope, e.start_byte()))
                 {
@@ -1145,8 +1146,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 continue;
             }
             let is_pipe = |n: Node<'t>| {
-                n.kind() == "binary_operator"
-                    && n.child_by_field_id(crate::syntax::F.operator).is_some_and(|o| self.a.text(o) == op)
+                n.k() == "binary_operator" && n.child_by_field_id(crate::syntax::F.operator).is_some_and(|o| self.a.text(o) == op)
             };
             let mut stack = vec![root];
             while let Some(n) = stack.pop() {
@@ -1191,9 +1191,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         let mut kwargs = Vec::new();
         let Some(args) = call.child_by_field_id(crate::syntax::F.arguments) else { return (per_arg, kwargs) };
         let mut cur = args.walk();
-        for arg in args.named_children(&mut cur).filter(|c| c.kind() != "comment") {
+        for arg in args.named_children(&mut cur).filter(|c| c.k() != "comment") {
             let mut o = BTreeSet::new();
-            if arg.kind() == "keyword_argument" {
+            if arg.k() == "keyword_argument" {
                 let (Some(n), Some(v)) =
                     (arg.child_by_field_id(crate::syntax::F.name), arg.child_by_field_id(crate::syntax::F.value))
                 else {
@@ -1201,7 +1201,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 };
                 self.origins(v, scope, 0, &mut o);
                 kwargs.push((self.a.text(n).into_owned(), o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>()));
-            } else if !matches!(arg.kind(), "list_splat" | "dictionary_splat") {
+            } else if !matches!(arg.k(), "list_splat" | "dictionary_splat") {
                 self.origins(arg, scope, 0, &mut o);
                 per_arg.push(o.into_iter().filter(|x| *x < PARAM).collect::<Vec<_>>());
             }
@@ -1217,7 +1217,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > 6 || self.steps.get() > BUDGET {
             return (Vec::new(), None);
         }
-        match e.kind() {
+        match e.k() {
             "identifier" => {
                 let (values, _) = self.reaching_values(e, scope);
                 for (v, s) in values {
@@ -1228,7 +1228,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
                 // a module-level registry used inside a function
                 match self.a.lookup(&self.a.text(e), scope, e.start_byte()) {
-                    Some(Binding { kind: BKind::Value(v), scope: s, .. }) if v.kind() == "dictionary" => {
+                    Some(Binding { kind: BKind::Value(v), scope: s, .. }) if v.k() == "dictionary" => {
                         self.registry_values(v, s, depth + 1)
                     }
                     _ => (Vec::new(), None),
@@ -1251,12 +1251,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 let mut cur = e.walk();
                 let values: Vec<Node<'t>> = e
                     .named_children(&mut cur)
-                    .filter(|p| p.kind() == "pair")
+                    .filter(|p| p.k() == "pair")
                     .filter_map(|p| p.child_by_field_id(crate::syntax::F.value))
                     .collect();
                 let ids: Vec<usize> = values
                     .iter()
-                    .filter(|v| matches!(v.kind(), "identifier" | "attribute"))
+                    .filter(|v| matches!(v.k(), "identifier" | "attribute"))
                     .filter_map(|v| self.foreign_of(*v, scope, ""))
                     .collect();
                 if ids.len() == values.len() && ids.len() >= 2 {
@@ -1275,7 +1275,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// (`return QwenEmbedder(name)` in one branch, `return OllamaEmbedder(name)`
     /// after it: the two models are alternatives).
     fn made(&self, call: Node<'t>, scope: usize) -> Option<usize> {
-        let f = call.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "identifier")?;
+        let f = call.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "identifier")?;
         if self.loads.iter().any(|(c, _)| c.id() == call.id()) {
             return None;
         }
@@ -1301,7 +1301,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if let Some(m) = self.model_of(f, scope, 0) {
             return Some(m);
         }
-        if f.kind() == "attribute" {
+        if f.k() == "attribute" {
             let method = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
             if self.a.catalog.flows.methods.invoke.contains(&*method) {
                 return self.model_of(f.child_by_field_id(crate::syntax::F.object)?, scope, 0);
@@ -1317,13 +1317,13 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn also_invoked(&self, call: Node<'t>, scope: usize, primary: usize) -> BTreeSet<usize> {
         let mut out = BTreeSet::new();
         let Some(f) = call.child_by_field_id(crate::syntax::F.function) else { return out };
-        let object = match f.kind() {
+        let object = match f.k() {
             "attribute" if self.model_of(f, scope, 0).is_none() => f.child_by_field_id(crate::syntax::F.object),
             _ => Some(f),
         };
         let Some(o) = object else { return out };
         // a local factory with several returns (`engine_for(name).transcribe(x)`)
-        if o.kind() == "call" {
+        if o.k() == "call" {
             if let Some((def, fscope)) = self.local_callee(o, scope) {
                 for v in self.returns_of(def).iter() {
                     out.extend(self.model_of(*v, fscope, 0).filter(|m| *m < PARAM && *m != primary));
@@ -1331,14 +1331,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             return out;
         }
-        let bindings = match o.kind() {
+        let bindings = match o.k() {
             "attribute" => {
                 let (Some(obj), Some(attr)) =
                     (o.child_by_field_id(crate::syntax::F.object), o.child_by_field_id(crate::syntax::F.attribute))
                 else {
                     return out;
                 };
-                if obj.kind() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
+                if obj.k() != "identifier" || !matches!(&*self.a.text(obj), "self" | "cls") {
                     return out;
                 }
                 self.a.self_attr_all(&self.a.text(attr), scope)
@@ -1362,7 +1362,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
 
     /// The models whose outputs flow into an expression.
     fn origins(&self, e: Node<'t>, scope: usize, depth: u32, out: &mut BTreeSet<usize>) {
-        if !matches!(e.kind(), "identifier" | "call") {
+        if !matches!(e.k(), "identifier" | "call") {
             return self.origins_uncached(e, scope, depth, out);
         }
         let o = self.memoized(&self.traced, (e.id(), scope), || {
@@ -1378,7 +1378,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         if depth > MAX || self.steps.get() > BUDGET {
             return self.cut(());
         }
-        match e.kind() {
+        match e.k() {
             "call" => {
                 // running a chain or query engine: its output is its last models'
                 if let Some(p) = self.carrier_run(e, scope) {
@@ -1399,7 +1399,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 // each of them returns.
                 if invoked.is_none() {
                     if let Some(f) =
-                        e.child_by_field_id(crate::syntax::F.function).filter(|f| matches!(f.kind(), "identifier" | "subscript"))
+                        e.child_by_field_id(crate::syntax::F.function).filter(|f| matches!(f.k(), "identifier" | "subscript"))
                     {
                         let (values, dict) = self.registry_values(f, scope, 0);
                         if dict.is_some() {
@@ -1437,7 +1437,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 if let Some(args) = e.child_by_field_id(crate::syntax::F.arguments) {
                     self.origins(args, scope, depth + 1, out);
                 }
-                if let Some(f) = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") {
+                if let Some(f) = e.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute") {
                     if let Some(o) = f.child_by_field_id(crate::syntax::F.object) {
                         if self.model_of(o, scope, 0).is_none_or(|m| m >= PENDING) {
                             self.origins(o, scope, depth + 1, out);
@@ -1492,7 +1492,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "attribute" => {
                 let Some(obj) = e.child_by_field_id(crate::syntax::F.object) else { return };
-                if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                if obj.k() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
                     if let Some(attr) = e.child_by_field_id(crate::syntax::F.attribute) {
                         if let Some(b) = self.a.lookup_self_attr(&self.a.text(attr), scope, e.start_byte()) {
                             if let BKind::Value(v) = b.kind {
@@ -1556,7 +1556,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         self.fills.get_or_init(|| {
             let mut m: std::collections::HashMap<(usize, String), Vec<Node<'t>>> = std::collections::HashMap::new();
             for &(c, cs) in &self.a.calls {
-                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.kind() == "attribute") else {
+                let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute") else {
                     continue;
                 };
                 let (Some(obj), Some(attr)) =
@@ -1574,10 +1574,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let Some(&(first, _)) = self.a.calls.first() else { return m };
             let mut stack = vec![a_root(&[(first, 0)])];
             while let Some(n) = stack.pop() {
-                if n.kind() == "assignment" {
-                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.kind() == "subscript");
-                    let base =
-                        left.and_then(|l| l.child_by_field_id(crate::syntax::F.value)).filter(|v| v.kind() == "identifier");
+                if n.k() == "assignment" {
+                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "subscript");
+                    let base = left.and_then(|l| l.child_by_field_id(crate::syntax::F.value)).filter(|v| v.k() == "identifier");
                     if let (Some(base), Some(right)) = (base, n.child_by_field_id(crate::syntax::F.right)) {
                         m.entry((self.scope_of(n), self.a.text(base).into_owned())).or_default().push(right);
                     }
@@ -1672,7 +1671,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// or by position (a method called on an object does not pass `self`).
     fn args_for_param(&self, call: Node<'t>, def: Node<'t>, i: usize) -> Vec<Node<'t>> {
         let names = param_names(self.a, def);
-        let method = call.child_by_field_id(crate::syntax::F.function).is_some_and(|f| f.kind() == "attribute");
+        let method = call.child_by_field_id(crate::syntax::F.function).is_some_and(|f| f.k() == "attribute");
         let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
         let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
         if i >= offset {
@@ -1723,14 +1722,14 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The definition a call of a local function or of `self.method` runs.
     fn local_callee(&self, call: Node<'t>, scope: usize) -> Option<(Node<'t>, usize)> {
         let f = call.child_by_field_id(crate::syntax::F.function)?;
-        let b = match f.kind() {
+        let b = match f.k() {
             "identifier" => self.a.lookup(&self.a.text(f), scope, call.start_byte())?,
             "attribute" => {
                 let obj = f.child_by_field_id(crate::syntax::F.object)?;
                 let name = self.a.text(f.child_by_field_id(crate::syntax::F.attribute)?);
                 // `self.method(...)`, or a method of an instance of a local
                 // class (`Translator().answer(...)`, `t = Translator(); t.answer(...)`)
-                let cls = if obj.kind() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
+                let cls = if obj.k() == "identifier" && matches!(&*self.a.text(obj), "self" | "cls") {
                     self.a.enclosing_class_of(scope)?
                 } else {
                     self.instance_class(obj, scope, 0)?
@@ -1763,7 +1762,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// several (a list of outputs handed to `mean`/`Counter`); in arithmetic
     /// it does not (a record holding two outputs is not a combination).
     fn operands_of(&self, e: Node<'t>, scope: usize, parts: &mut Vec<BTreeSet<usize>>, split: bool) {
-        match e.kind() {
+        match e.k() {
             "binary_operator" => {
                 for side in ["left", "right"] {
                     if let Some(c) = e.child_by_field_name(side) {
@@ -1884,7 +1883,7 @@ impl Demand {
         }
         // Re-exports (`from .nets import Classifier as Clf`) lead there
         // under their own keys, through as many hops as `repository` follows.
-        let aliases: Vec<(String, &str)> = facts
+        let mut aliases: Vec<(String, &str)> = facts
             .iter()
             .flat_map(|f| {
                 let ms = crate::link::module_names(&f.report.path);
@@ -1895,17 +1894,25 @@ impl Demand {
             })
             .collect();
         if !keys.is_empty() {
+            // Exact lookups only here: a hash set, and each alias dropped
+            // once it leads somewhere.
+            let mut found: HashSet<String> = keys.iter().cloned().collect();
+            aliases.retain(|(k, _)| !found.contains(k));
             for _ in 0..8 {
-                let before = keys.len();
-                for (k, q) in &aliases {
-                    if !keys.contains(k) && Self::leads(&keys, q, false) {
-                        keys.insert(k.clone());
+                let before = found.len();
+                aliases.retain(|(k, q)| {
+                    let below = q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]);
+                    if found.contains(*q) || below.into_iter().any(|p| found.contains(p)) {
+                        found.insert(k.clone());
+                        return false;
                     }
-                }
-                if keys.len() == before {
+                    true
+                });
+                if found.len() == before {
                     break;
                 }
             }
+            keys.extend(found);
         }
         Demand { keys }
     }
