@@ -190,7 +190,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                 report.imports = python::quick_imports(&String::from_utf8_lossy(src));
                 return facts;
             }
-            let py = python::analyze_in_repo(src, path, catalog, &repo.roots, repo.lazy_topology);
+            let py = python::analyze_in_repo(src, path, catalog, &repo.roots, repo.lazy_topology, repo.demand.as_deref());
             report.syntax_errors = py.syntax_errors;
             report.error = py.error;
             report.usages = py.usages;
@@ -216,7 +216,14 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
                     report.imports = python::quick_imports(&nb.python);
                     return facts;
                 }
-                let py = python::analyze_in_repo(nb.python.as_bytes(), path, catalog, &repo.roots, repo.lazy_topology);
+                let py = python::analyze_in_repo(
+                    nb.python.as_bytes(),
+                    path,
+                    catalog,
+                    &repo.roots,
+                    repo.lazy_topology,
+                    repo.demand.as_deref(),
+                );
                 report.syntax_errors = py.syntax_errors;
                 report.error = py.error;
                 report.imports = py.imported_roots;

@@ -161,6 +161,9 @@ pub struct RepoContext {
     /// Leave the topology of files that load nothing untraced; the caller
     /// traces the ones `topology::Demand` asks for (`FileFacts::topology_deferred`).
     pub lazy_topology: bool,
+    /// With `lazy_topology`: the demand of the files analysed so far; a
+    /// file it wants is traced at once.
+    pub demand: Option<std::sync::Arc<crate::topology::Demand>>,
 }
 
 impl RepoContext {
@@ -187,7 +190,7 @@ impl RepoContext {
                 }
             }
         }
-        RepoContext { roots, parse, prefilter: true, lazy_topology: false }
+        RepoContext { roots, parse, prefilter: true, lazy_topology: false, demand: None }
     }
 
     /// From the files' paths and sources: each one's imports by a line scan.

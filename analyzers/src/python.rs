@@ -271,14 +271,22 @@ pub fn absolute_module(package: &[String], relative: &str) -> String {
 /// Analyse the Python source of the repository file at `path` (relative
 /// imports resolve against its package).
 pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
-    analyze_in_repo(src, path, catalog, &HashSet::new(), false)
+    analyze_in_repo(src, path, catalog, &HashSet::new(), false, None)
 }
 
 /// Analyse a file of a repository whose own top-level module names are
 /// `repo_roots`: calls and values through those modules are kept for the
 /// link step. With `lazy_topology`, a file that loads nothing is not traced
-/// (`PyFacts::topology_deferred`).
-pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &HashSet<String>, lazy_topology: bool) -> PyFacts {
+/// (`PyFacts::topology_deferred`) unless `demand`, from files analysed
+/// before, already wants it.
+pub fn analyze_in_repo(
+    src: &[u8],
+    path: &str,
+    catalog: &Catalog,
+    repo_roots: &HashSet<String>,
+    lazy_topology: bool,
+    demand: Option<&crate::topology::Demand>,
+) -> PyFacts {
     let limits = ParseLimits::default();
     let tree = match parse_timed(src, limits) {
         Ok(t) => t,
@@ -316,11 +324,16 @@ pub fn analyze_in_repo(src: &[u8], path: &str, catalog: &Catalog, repo_roots: &H
     if !repo_roots.is_empty() {
         facts.exports = a.exports();
     }
-    let deferred = lazy_topology && loads.is_empty();
-    facts.topology_deferred = deferred && !repo_roots.is_empty();
-    if facts.topology_deferred {
-        facts.foreign_refs = a.foreign_refs();
+    let mut deferred = lazy_topology && loads.is_empty() && !repo_roots.is_empty();
+    if deferred {
+        let refs = a.foreign_refs();
+        // Wanted already: traced now rather than parsed again later.
+        deferred = !demand.is_some_and(|d| d.wants(&refs));
+        if deferred {
+            facts.foreign_refs = refs;
+        }
     }
+    facts.topology_deferred = deferred;
     if loads.len() >= 2 || (!repo_roots.is_empty() && !deferred) {
         let api_sites: Vec<bool> =
             loads.iter().map(|(_, i)| facts.usages.get(*i).is_some_and(|u| u.source == Source::Api)).collect();

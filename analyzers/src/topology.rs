@@ -1858,15 +1858,16 @@ pub struct RepoTopology {
 /// at one of the file's `foreign_refs`, so the file matters only if one of
 /// them leads to such a key: equal to `module.binding`, a module or package
 /// above it, or a name below it.
+#[derive(Debug, Default)]
 pub struct Demand {
     keys: BTreeSet<String>,
 }
 
 impl Demand {
-    pub fn new(facts: &[crate::FileFacts]) -> Demand {
+    pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts> + Clone) -> Demand {
         let binding = |n: &str| n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n).to_string();
         let mut keys: BTreeSet<String> = BTreeSet::new();
-        for f in facts {
+        for f in facts.clone() {
             let names: Vec<String> = f
                 .summaries
                 .iter()
@@ -1884,7 +1885,7 @@ impl Demand {
         // Re-exports (`from .nets import Classifier as Clf`) lead there
         // under their own keys, through as many hops as `repository` follows.
         let mut aliases: Vec<(String, &str)> = facts
-            .iter()
+            .into_iter()
             .flat_map(|f| {
                 let ms = crate::link::module_names(&f.report.path);
                 f.exports.iter().flat_map(move |(n, e)| match e {

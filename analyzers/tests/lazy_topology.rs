@@ -1,7 +1,9 @@
 //! Tracing only the files that load something, then the deferred files the
 //! demand asks for (`topology::deferred_wanted`), gives the same repository
 //! topology as tracing every file: on the demo corpus, the topology fixtures
-//! and the rule fixtures.
+//! and the rule fixtures. So does the pipeline's order: the files with a
+//! rule's words first, then the rest, traced at once when the first ones'
+//! demand wants them (`RepoContext::demand`).
 
 use analyzers::catalog::Catalog;
 use analyzers::link::{Configs, RepoContext};
@@ -22,23 +24,47 @@ fn python_files(root: &Path) -> Vec<(String, Vec<u8>)> {
     out
 }
 
-fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, lazy: bool) -> (analyzers::topology::RepoTopology, usize, usize) {
+#[derive(Clone, Copy, PartialEq)]
+enum Order {
+    /// Every file traced.
+    Every,
+    /// Files that load nothing deferred; the wanted ones parsed again.
+    Lazy,
+    /// As `Lazy`, the files with a rule's words first and their demand
+    /// handed to the rest.
+    WordsFirst,
+}
+
+/// The topology, how many files were deferred, how many of those were
+/// parsed again, and how many were traced at once.
+fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyzers::topology::RepoTopology, usize, usize, usize) {
     let mut ctx = RepoContext::from_sources(files);
     ctx.prefilter = false;
-    ctx.lazy_topology = lazy;
+    ctx.lazy_topology = order != Order::Every;
     let run = |ctx: &RepoContext, (p, b): &(String, Vec<u8>)| {
         analyzers::analyze_repo_file(p, analyzers::classify_path(p).expect("python"), b, cat, ctx)
     };
-    let mut facts: Vec<analyzers::FileFacts> = files.iter().map(|f| run(&ctx, f)).collect();
+    let first: Vec<bool> =
+        files.iter().map(|(p, b)| order != Order::WordsFirst || cat.may_match(b, &analyzers::python::package_of(p))).collect();
+    let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().zip(&first).map(|(f, w)| w.then(|| run(&ctx, f))).collect();
+    ctx.demand = Some(std::sync::Arc::new(analyzers::topology::Demand::new(facts.iter().flatten())));
+    let mut at_once = 0;
+    for (i, f) in files.iter().enumerate().filter(|(i, _)| !first[*i]) {
+        let got = run(&ctx, f);
+        at_once += usize::from(!got.topology_deferred && got.pending.is_empty() && got.report.usages.is_empty());
+        facts[i] = Some(got);
+    }
+    let mut facts: Vec<analyzers::FileFacts> = facts.into_iter().map(|f| f.expect("analysed")).collect();
     let deferred = facts.iter().filter(|f| f.topology_deferred).count();
     let wanted = analyzers::topology::deferred_wanted(&facts);
     let mut full = ctx.clone();
     full.lazy_topology = false;
+    full.demand = None;
     for &i in &wanted {
         facts[i] = run(&full, &files[i]);
     }
     analyzers::link::link_cross_file(&mut facts, cat, &Configs::new());
-    (analyzers::topology::repository(&facts), deferred, wanted.len())
+    (analyzers::topology::repository(&facts), deferred, wanted.len(), at_once)
 }
 
 #[test]
@@ -55,19 +81,23 @@ fn lazy_topology_equals_tracing_every_file() {
     }
     repos.push(root.join("../queries/fixtures"));
     repos.sort();
-    let (mut deferred, mut traced, mut edges) = (0, 0, 0);
+    let (mut deferred, mut traced, mut edges, mut at_once) = (0, 0, 0, 0);
     for repo in &repos {
         let files = python_files(repo);
-        let (every, _, _) = analyse(&files, &cat, false);
-        let (lazy, d, w) = analyse(&files, &cat, true);
+        let (every, _, _, _) = analyse(&files, &cat, Order::Every);
+        let (lazy, d, w, _) = analyse(&files, &cat, Order::Lazy);
         assert_eq!(every, lazy, "{}", repo.display());
+        let (ordered, _, _, n) = analyse(&files, &cat, Order::WordsFirst);
+        assert_eq!(every, ordered, "words first: {}", repo.display());
         deferred += d;
         traced += w;
+        at_once += n;
         edges += every.edges.len();
     }
     // The comparison means something: files were deferred, some of them
-    // were traced after all, and the corpus has cross-file edges.
+    // were traced after all or at once, and the corpus has cross-file edges.
     assert!(repos.len() > 30, "{} repositories", repos.len());
     assert!(deferred > 50 && traced > 0 && traced < deferred, "deferred {deferred}, traced again {traced}");
+    assert!(at_once > 0, "no file was traced at once");
     assert!(edges > 50, "{edges} edges");
 }

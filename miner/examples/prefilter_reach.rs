@@ -3,8 +3,11 @@
 //! and the bytes a default `mine --path` parses, which adds every file that
 //! imports a module of the repository or is imported by one (a call through
 //! it may be a load; its names may be a model). Then, with every file
-//! analysed, how many files that load nothing had their topology deferred
-//! and how many of those the demand traced after all (`topology::deferred_wanted`).
+//! analysed in the pipeline's order (the files with a rule's words first),
+//! how many files load nothing, how many of those were traced at once because
+//! the demand of the first files wanted them, and how many the demand wanted
+//! only at the end, so that they are parsed a second time
+//! (`topology::deferred_wanted`).
 //! Each DIR is one repository; with several, the last line sums them.
 //!   cargo run --release -p miner --example prefilter_reach -- DIR...
 
@@ -14,7 +17,7 @@ fn main() {
     let dirs: Vec<String> = std::env::args().skip(1).collect();
     assert!(!dirs.is_empty(), "usage: prefilter_reach DIR...");
     let catalog = analyzers::catalog::Catalog::embedded().expect("catalog");
-    let mut sum = [0usize; 8];
+    let mut sum = [0usize; 9];
     for dir in &dirs {
         let r = reach(dir, &catalog);
         print(dir, &r);
@@ -27,11 +30,11 @@ fn main() {
     }
 }
 
-fn print(what: &str, r: &[usize; 8]) {
-    let [files, total, n_words, words, n_parsed, parsed, deferred, traced] = *r;
+fn print(what: &str, r: &[usize; 9]) {
+    let [files, total, n_words, words, n_parsed, parsed, nothing, at_once, again] = *r;
     let pct = |x: usize| 100.0 * x as f64 / total.max(1) as f64;
     println!(
-        "{what}: {files} .py files, {:.1} MB; a rule's words in the code: {n_words} files, {:.1}% of bytes; parsed by default: {n_parsed} files, {:.1}% of bytes; topology deferred for {deferred} files that load nothing, {traced} of them traced after all",
+        "{what}: {files} .py files, {:.1} MB; a rule's words in the code: {n_words} files, {:.1}% of bytes; parsed by default: {n_parsed} files, {:.1}% of bytes; {nothing} files load nothing: {at_once} of them traced at once, {again} parsed again to be traced",
         total as f64 / 1e6,
         pct(words),
         pct(parsed)
@@ -39,8 +42,8 @@ fn print(what: &str, r: &[usize; 8]) {
 }
 
 /// [files, bytes, files with a rule's words, their bytes, files parsed, their
-/// bytes, files whose topology was deferred, those traced after all]
-fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 8] {
+/// bytes, files that load nothing, those traced at once, those parsed again]
+fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
@@ -66,12 +69,35 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 8] {
             n_parsed += 1;
         }
     }
+    // As the pipeline does: the files with a rule's words first, then the
+    // rest, traced at once when the demand of the first already wants them;
+    // what is still wanted after all are parsed a second time.
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
-    let facts: Vec<analyzers::FileFacts> =
-        files.par_iter().map(|(p, b)| analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, &lazy)).collect();
-    let deferred = facts.iter().filter(|f| f.topology_deferred).count();
-    let traced = analyzers::topology::deferred_wanted(&facts).len();
-    [files.len(), total, n_words, words, n_parsed, parsed, deferred, traced]
+    let hits: Vec<bool> = files
+        .iter()
+        .map(|(p, b)| {
+            let src = analyzers::decode_source(b).map(|c| c.into_owned()).unwrap_or_default();
+            catalog.may_match(&src, &analyzers::python::package_of(p))
+        })
+        .collect();
+    let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
+        files
+            .par_iter()
+            .zip(&hits)
+            .filter(|(_, h)| **h == first)
+            .map(|((p, b), _)| analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, ctx))
+            .collect()
+    };
+    let mut facts = analyse(&lazy, true);
+    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::Demand::new(&facts)));
+    let rest = analyse(&lazy, false);
+    let loads_nothing =
+        |f: &analyzers::FileFacts| f.pending.is_empty() && f.report.usages.iter().all(|u| u.source == schemas::Source::Aux);
+    let at_once = rest.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
+    facts.extend(rest);
+    let nothing = facts.iter().filter(|f| loads_nothing(f)).count();
+    let again = analyzers::topology::deferred_wanted(&facts).len();
+    [files.len(), total, n_words, words, n_parsed, parsed, nothing, at_once, again]
 }

@@ -419,56 +419,98 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
     let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
-    // First a cheap pass: which modules each file imports, so that the
-    // analysis knows the repository's own modules (reading is ~170x
-    // cheaper than parsing).
-    // Without the prefilter only the module names matter: no reading.
+    // First a cheap pass over the bytes (reading is ~170x cheaper than
+    // parsing): which modules each file imports, so that the analysis knows
+    // the repository's own modules, and whether its code holds a rule's
+    // words (without the prefilter, only the latter, for the order below).
     let prefilter = ctx.settings.prefilter;
-    let imports: Vec<(String, Vec<String>)> = candidates
+    let scanned: Vec<(usize, String, Vec<String>, bool)> = candidates
         .par_iter()
-        .filter(|c| c.kind != schemas::FileKind::Manifest)
-        .map_init(open_repo, |repo, c| {
-            if !prefilter {
-                return (c.path.clone(), Vec::new());
-            }
+        .enumerate()
+        .filter(|(_, c)| c.kind != schemas::FileKind::Manifest)
+        .map_init(open_repo, |repo, (i, c)| {
             let text = match walk::read(c, repo.as_ref()) {
                 Ok(b) if !walk::is_binary(&b) => b,
-                _ => return (c.path.clone(), Vec::new()),
+                _ => return (i, c.path.clone(), Vec::new(), true),
             };
             let code = match c.kind {
                 schemas::FileKind::Notebook => analyzers::notebook::parse_notebook(&text).map(|n| n.python).unwrap_or_default(),
-                _ => String::from_utf8_lossy(&text).into_owned(),
+                _ => analyzers::decode_source(&text).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
             };
             let package = analyzers::python::package_of(&c.path);
-            (c.path.clone(), analyzers::python::quick_import_modules(&code, &package))
+            let words = catalog.may_match(code.as_bytes(), &package);
+            let imports = if prefilter { analyzers::python::quick_import_modules(&code, &package) } else { Vec::new() };
+            (i, c.path.clone(), imports, words)
         })
         .collect();
+    let imports: Vec<(String, Vec<String>)> = scanned.iter().map(|(_, p, m, _)| (p.clone(), m.clone())).collect();
     let mut repo_ctx = analyzers::link::RepoContext::build(&imports);
     repo_ctx.prefilter = prefilter;
     repo_ctx.lazy_topology = true;
     drop(imports);
-    let results: Vec<FileResult> = candidates
-        .par_iter()
-        .map_init(open_repo, |repo, c| {
-            let r = match walk::read(c, repo.as_ref()) {
-                Err(e) => FileResult::Skip(SkippedFile {
-                    path: c.path.clone(),
-                    reason: SkipReason::Unreadable,
-                    bytes: Some(c.size),
-                    detail: Some(e),
-                }),
-                Ok(bytes) if walk::is_binary(&bytes) => FileResult::Skip(SkippedFile {
-                    path: c.path.clone(),
-                    reason: SkipReason::Binary,
-                    bytes: Some(c.size),
-                    detail: None,
-                }),
-                Ok(bytes) => FileResult::Report(Box::new(analyze_one(c, &bytes, catalog, &repo_ctx))),
-            };
-            ctx.progress.file_done();
-            r
-        })
-        .collect();
+    // A file whose code holds a rule's words is parsed; it is the only kind
+    // that can load a model, and so offer one to other modules. Those go
+    // first: the files after them whose code can reach what they offer
+    // (`topology::Demand`) are traced at once instead of parsed again.
+    let mut first: Vec<usize> = Vec::new();
+    let mut rest: Vec<usize> = Vec::new();
+    let mut words = vec![true; candidates.len()];
+    for (i, path, _, w) in scanned {
+        words[i] = w;
+        if w && prefilter {
+            repo_ctx.parse.insert(path);
+        }
+    }
+    for (i, w) in words.iter().enumerate() {
+        if *w {
+            first.push(i)
+        } else {
+            rest.push(i)
+        }
+    }
+    let analyse = |repo_ctx: &analyzers::link::RepoContext, which: &[usize]| -> Vec<(usize, FileResult)> {
+        which
+            .par_iter()
+            .map_init(open_repo, |repo, &i| {
+                let c = &candidates[i];
+                let r = match walk::read(c, repo.as_ref()) {
+                    Err(e) => FileResult::Skip(SkippedFile {
+                        path: c.path.clone(),
+                        reason: SkipReason::Unreadable,
+                        bytes: Some(c.size),
+                        detail: Some(e),
+                    }),
+                    Ok(bytes) if walk::is_binary(&bytes) => FileResult::Skip(SkippedFile {
+                        path: c.path.clone(),
+                        reason: SkipReason::Binary,
+                        bytes: Some(c.size),
+                        detail: None,
+                    }),
+                    Ok(bytes) => FileResult::Report(Box::new(analyze_one(c, &bytes, catalog, repo_ctx))),
+                };
+                ctx.progress.file_done();
+                (i, r)
+            })
+            .collect()
+    };
+    let mut slots: Vec<Option<FileResult>> = candidates.iter().map(|_| None).collect();
+    for (i, r) in analyse(&repo_ctx, &first) {
+        slots[i] = Some(r);
+    }
+    if !rest.is_empty() {
+        let offered = slots.iter().flatten().filter_map(|r| match r {
+            FileResult::Report(f) => Some(&**f),
+            FileResult::Skip(_) => None,
+        });
+        let demand = analyzers::topology::Demand::new(offered);
+        if !demand.is_empty() {
+            repo_ctx.demand = Some(std::sync::Arc::new(demand));
+        }
+        for (i, r) in analyse(&repo_ctx, &rest) {
+            slots[i] = Some(r);
+        }
+    }
+    let results: Vec<FileResult> = slots.into_iter().flatten().collect();
     let mut facts = Vec::with_capacity(results.len());
     let mut candidate_of = Vec::with_capacity(results.len());
     for (c, r) in candidates.iter().zip(results) {
@@ -486,6 +528,7 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     if !wanted.is_empty() {
         let mut full_ctx = repo_ctx.clone();
         full_ctx.lazy_topology = false;
+        full_ctx.demand = None;
         let again: Vec<(usize, analyzers::FileFacts)> = wanted
             .par_iter()
             .map_init(open_repo, |repo, &i| {
