@@ -404,7 +404,13 @@ impl Catalog {
                 }
             }
         }
-        let trigger_words = aho_corasick::AhoCorasick::new(&words).map_err(|e| invalid("catalog", e.to_string()))?;
+        // Leftmost-longest, not overlapping: every trigger is an identifier, so
+        // a match hidden inside an earlier one starts after a word byte and
+        // could not be a whole word anyway.
+        let trigger_words = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&words)
+            .map_err(|e| invalid("catalog", e.to_string()))?;
         let trigger_count = words.len();
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
@@ -472,7 +478,7 @@ impl Catalog {
         let code = code_view(bytes);
         let mut seen = vec![false; self.trigger_count];
         let mut any = false;
-        for m in self.trigger_words.find_overlapping_iter(&*code) {
+        for m in self.trigger_words.find_iter(&*code) {
             let before = m.start().checked_sub(1).map(|i| code[i]);
             if before.is_some_and(is_word_byte) || code.get(m.end()).copied().is_some_and(is_word_byte) {
                 continue;
@@ -482,7 +488,7 @@ impl Catalog {
         }
         if memchr::memmem::find(&code, b"from .").is_some() {
             for dir in package {
-                for m in self.trigger_words.find_overlapping_iter(dir.as_bytes()) {
+                for m in self.trigger_words.find_iter(dir.as_bytes()) {
                     if m.start() == 0 && m.end() == dir.len() {
                         seen[m.pattern().as_usize()] = true;
                         any = true;

@@ -393,7 +393,7 @@ pub(crate) struct Binding<'t> {
 struct Scope<'t> {
     parent: Option<usize>,
     kind: ScopeKind,
-    bindings: HashMap<String, Vec<Binding<'t>>>,
+    bindings: rustc_hash::FxHashMap<String, Vec<Binding<'t>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -414,6 +414,8 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
 
 pub(crate) struct Analysis<'t, 'c> {
     src: &'t [u8],
+    /// The tree's root, once `collect` has run.
+    root: Option<Node<'t>>,
     pub(crate) catalog: &'c Catalog,
     scopes: Vec<Scope<'t>>,
     /// Qualified names bound by imports (indexed by `BKind::Import`).
@@ -426,9 +428,9 @@ pub(crate) struct Analysis<'t, 'c> {
     /// Top-level module names of the repository.
     repo_roots: &'c HashSet<String>,
     /// The scope each function, lambda and class body opens.
-    scope_of_node: HashMap<usize, usize>,
+    scope_of_node: rustc_hash::FxHashMap<usize, usize>,
     /// The function definition that opens each function scope.
-    def_of_scope: HashMap<usize, Node<'t>>,
+    def_of_scope: rustc_hash::FxHashMap<usize, Node<'t>>,
     /// Identifiers spelled like a module of the repository, with their scope:
     /// unbound, they name that module (`foreign_refs`).
     root_uses: Vec<(Node<'t>, usize)>,
@@ -438,16 +440,17 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn new(src: &'t [u8], catalog: &'c Catalog) -> Self {
         Analysis {
             src,
+            root: None,
             catalog,
-            scopes: vec![Scope { parent: None, kind: ScopeKind::Module, bindings: HashMap::new() }],
+            scopes: vec![Scope { parent: None, kind: ScopeKind::Module, bindings: Default::default() }],
             imports: Vec::new(),
             star_imports: Vec::new(),
             calls: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
             repo_roots: empty_roots(),
-            scope_of_node: HashMap::new(),
-            def_of_scope: HashMap::new(),
+            scope_of_node: Default::default(),
+            def_of_scope: Default::default(),
             root_uses: Vec::new(),
         }
     }
@@ -461,7 +464,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     fn new_scope(&mut self, parent: usize, kind: ScopeKind) -> usize {
-        self.scopes.push(Scope { parent: Some(parent), kind, bindings: HashMap::new() });
+        self.scopes.push(Scope { parent: Some(parent), kind, bindings: Default::default() });
         self.scopes.len() - 1
     }
 
@@ -481,20 +484,26 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// The scope a node's code runs in: that of its innermost function,
     /// lambda or class body.
+    /// Down from the root through the node's ancestors, the innermost scope
+    /// kept: `parent()` would walk down from the root once per level.
     pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
-        let mut cur = node.parent();
-        while let Some(n) = cur {
-            if let Some(s) = self.scope_of_node.get(&n.id()) {
+        let mut cur = self.root.unwrap_or(node);
+        let mut scope = 0;
+        while cur.id() != node.id() {
+            if let Some(s) = self.scope_of_node.get(&cur.id()) {
                 // A class body is its own scope; a def's name and defaults are not.
-                if n.k() != "function_definition"
-                    || node.start_byte() >= n.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0)
+                if cur.kind_id() != crate::syntax::K.function_definition
+                    || node.start_byte() >= cur.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0)
                 {
-                    return *s;
+                    scope = *s;
                 }
             }
-            cur = n.parent();
+            match cur.child_with_descendant(node) {
+                Some(next) if next.id() != cur.id() => cur = next,
+                _ => break,
+            }
         }
-        0
+        scope
     }
 
     /// Every binding of a name in a scope made before a position.
@@ -612,6 +621,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// The scope pass: bindings, scopes and calls, in one walk. A node
     /// nested deeper than `max_depth` stops it with the nesting-limit error.
     fn collect(&mut self, root: Node<'t>, max_depth: usize) -> Result<(), String> {
+        self.root = Some(root);
         // One cursor for every node's children: a cursor per node costs an allocation.
         let mut cur = root.walk();
         let mut stack: Vec<(Node<'t>, usize, usize)> = vec![(root, 0, 0)];

@@ -159,15 +159,15 @@ struct Topo<'a, 't, 'c> {
     steps: std::cell::Cell<u64>,
     /// What fills a container (the arguments of `parts.append(x)`, the value
     /// of `inputs["k"] = x`), by scope and name.
-    fills: std::cell::OnceCell<std::collections::HashMap<(usize, String), Vec<Node<'t>>>>,
+    fills: std::cell::OnceCell<rustc_hash::FxHashMap<(usize, String), Vec<Node<'t>>>>,
     /// Assignments to attributes of plain names, by target text.
     attr_assigns: std::cell::OnceCell<AttrAssigns<'t>>,
     /// `model_of` answers by (expression node, scope), and `returned_model`
     /// answers by function definition. An entry is written as `None` before
     /// its answer is computed, so recursive functions and self-referencing
     /// names end instead of looping, and every expression is traced once.
-    memo: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
-    returns: std::cell::RefCell<std::collections::HashMap<usize, Option<usize>>>,
+    memo: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<usize>>>,
+    returns: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<usize>>>,
     /// `origins` of names and calls by (node, scope): a name used many
     /// times, or a value reached from many uses, is traced once.
     traced: std::cell::RefCell<Traced>,
@@ -180,9 +180,9 @@ struct Topo<'a, 't, 'c> {
     /// Whether the file imports a library a flow rule names.
     flow_imports: std::cell::OnceCell<bool>,
     /// `instance_class` answers by (node, scope).
-    instances: std::cell::RefCell<std::collections::HashMap<(usize, usize), Option<usize>>>,
+    instances: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<usize>>>,
     /// The values each function definition returns, found once (by node id).
-    returned: std::cell::RefCell<std::collections::HashMap<usize, std::rc::Rc<Vec<Node<'t>>>>>,
+    returned: std::cell::RefCell<rustc_hash::FxHashMap<usize, std::rc::Rc<Vec<Node<'t>>>>>,
 }
 
 /// Each positional argument's and each keyword argument's model origins.
@@ -195,7 +195,7 @@ type Reaching<'t> = (Vec<(Node<'t>, usize)>, Vec<(String, usize)>);
 type AttrAssigns<'t> = std::collections::HashMap<String, Vec<(Node<'t>, usize)>>;
 
 /// Origins already traced, by (node id, scope).
-type Traced = std::collections::HashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
+type Traced = rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
 
 /// The most dataflow steps one file's topology may take: tracing without
 /// memoisation can branch at every name with several assignments, and one
@@ -598,7 +598,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// must not get the truncated answer.
     fn memoized<K: std::hash::Hash + Eq + Copy, V: Clone + Default>(
         &self,
-        table: &std::cell::RefCell<std::collections::HashMap<K, V>>,
+        table: &std::cell::RefCell<rustc_hash::FxHashMap<K, V>>,
         key: K,
         f: impl FnOnce() -> V,
     ) -> V {
@@ -1552,9 +1552,9 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         (values, params)
     }
 
-    fn fills(&self) -> &std::collections::HashMap<(usize, String), Vec<Node<'t>>> {
+    fn fills(&self) -> &rustc_hash::FxHashMap<(usize, String), Vec<Node<'t>>> {
         self.fills.get_or_init(|| {
-            let mut m: std::collections::HashMap<(usize, String), Vec<Node<'t>>> = std::collections::HashMap::new();
+            let mut m: rustc_hash::FxHashMap<(usize, String), Vec<Node<'t>>> = Default::default();
             for &(c, cs) in &self.a.calls {
                 let Some(f) = c.child_by_field_id(crate::syntax::F.function).filter(|f| f.k() == "attribute") else {
                     continue;

@@ -433,9 +433,20 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
                 Ok(b) if !walk::is_binary(&b) => b,
                 _ => return (i, c.path.clone(), Vec::new(), true),
             };
-            let code = match c.kind {
+            let code: String = match c.kind {
                 schemas::FileKind::Notebook => analyzers::notebook::parse_notebook(&text).map(|n| n.python).unwrap_or_default(),
-                _ => analyzers::decode_source(&text).map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
+                _ => {
+                    // UTF-8 as read is taken as it is, without a copy.
+                    let decoded =
+                        analyzers::decode_source(&text).map(|c| matches!(c, std::borrow::Cow::Owned(_)).then(|| c.into_owned()));
+                    match decoded {
+                        Ok(None) => {
+                            String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+                        }
+                        Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
+                        Err(_) => String::new(),
+                    }
+                }
             };
             let package = analyzers::python::package_of(&c.path);
             let words = catalog.may_match(code.as_bytes(), &package);
