@@ -415,7 +415,7 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
 pub(crate) struct Analysis<'t, 'c> {
     src: &'t [u8],
     /// The tree's root, once `collect` has run.
-    root: Option<Node<'t>>,
+    pub(crate) root: Option<Node<'t>>,
     pub(crate) catalog: &'c Catalog,
     scopes: Vec<Scope<'t>>,
     /// Qualified names bound by imports (indexed by `BKind::Import`).

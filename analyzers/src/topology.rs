@@ -46,25 +46,27 @@ impl EdgeKind {
 }
 
 /// A binding that is made on every path to `use_`: its statement sits in a
-/// block that encloses the use.
-fn dominates(b: &Binding<'_>, use_: Node<'_>) -> bool {
+/// block that encloses the use. The innermost block, module or scope above
+/// the binding is found going down from the `root` (`parent()` walks down
+/// from the root once per level).
+fn dominates(root: Node<'_>, b: &Binding<'_>, use_: Node<'_>) -> bool {
     let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return false };
-    let mut stmt = v;
-    while let Some(p) = stmt.parent() {
-        if matches!(p.k(), "block" | "module") {
-            let encloses = p.start_byte() <= use_.start_byte() && use_.end_byte() <= p.end_byte();
-            // a loop's target is bound before every run of its body
-            let before = stmt.end_byte() <= use_.start_byte()
-                || (stmt.k() == "for_statement"
-                    && stmt.child_by_field_id(crate::syntax::F.body).is_some_and(|body| body.start_byte() <= use_.start_byte()));
-            return encloses && before;
+    let mut cur = root;
+    let mut inner = None;
+    while cur.id() != v.id() {
+        let Some(next) = cur.child_with_descendant(v).filter(|n| n.id() != cur.id()) else { break };
+        if matches!(cur.k(), "block" | "module" | "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
+            inner = Some((cur, next));
         }
-        if matches!(p.k(), "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
-            return false;
-        }
-        stmt = p;
+        cur = next;
     }
-    false
+    let Some((p, stmt)) = inner.filter(|(p, _)| matches!(p.k(), "block" | "module")) else { return false };
+    let encloses = p.start_byte() <= use_.start_byte() && use_.end_byte() <= p.end_byte();
+    // a loop's target is bound before every run of its body
+    let before = stmt.end_byte() <= use_.start_byte()
+        || (stmt.k() == "for_statement"
+            && stmt.child_by_field_id(crate::syntax::F.body).is_some_and(|body| body.start_byte() <= use_.start_byte()));
+    encloses && before
 }
 
 /// The names of a function's parameters, in order (`*` for a splat).
@@ -1524,7 +1526,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn reaching(&self, b: Binding<'t>, name: &str, e: Node<'t>) -> Vec<Binding<'t>> {
         let mut all = self.a.bindings_in(b.scope, name, e.start_byte());
         all.sort_by_key(|b| b.pos);
-        if let Some(k) = all.iter().rposition(|b| dominates(b, e)) {
+        let root = self.a.root.unwrap_or(e);
+        if let Some(k) = all.iter().rposition(|b| dominates(root, b, e)) {
             all.drain(..k);
         }
         if all.is_empty() {
