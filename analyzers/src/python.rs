@@ -422,6 +422,11 @@ pub(crate) struct Analysis<'t, 'c> {
     imports: Vec<String>,
     star_imports: Vec<String>,
     pub(crate) calls: Vec<(Node<'t>, usize)>,
+    /// `box[key] = value` statements, with their scope: they fill the
+    /// container (`topology::Topo::fills`).
+    pub(crate) item_assignments: Vec<(Node<'t>, usize)>,
+    /// Every binary operator, with its scope (arithmetic ensembles).
+    pub(crate) binaries: Vec<(Node<'t>, usize)>,
     pub(crate) imported_roots: std::collections::BTreeSet<String>,
     /// Package of the analysed file, for relative imports.
     package: Vec<String>,
@@ -446,6 +451,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
             imports: Vec::new(),
             star_imports: Vec::new(),
             calls: Vec::new(),
+            item_assignments: Vec::new(),
+            binaries: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
             repo_roots: empty_roots(),
@@ -466,20 +473,6 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn new_scope(&mut self, parent: usize, kind: ScopeKind) -> usize {
         self.scopes.push(Scope { parent: Some(parent), kind, bindings: Default::default() });
         self.scopes.len() - 1
-    }
-
-    /// The scope `child` runs in, given its parent's: `scope_at` walking down.
-    pub(crate) fn child_scope(&self, parent: Node<'t>, scope: usize, child: Node<'t>) -> usize {
-        match self.scope_of_node.get(&parent.id()) {
-            Some(s)
-                if parent.kind_id() != crate::syntax::K.function_definition
-                    || child.start_byte()
-                        >= parent.child_by_field_id(crate::syntax::F.body).map(|b| b.start_byte()).unwrap_or(0) =>
-            {
-                *s
-            }
-            _ => scope,
-        }
     }
 
     /// The scope a node's code runs in: that of its innermost function,
@@ -641,6 +634,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 _ if k == kd.call => self.calls.push((node, scope)),
+                _ if k == kd.binary_operator => self.binaries.push((node, scope)),
                 // Their names are not references: nothing else to visit.
                 _ if k == kd.import_statement => {
                     self.collect_import(node, scope);
@@ -734,7 +728,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     }
                     continue;
                 }
-                _ if k == kd.assignment => self.collect_assignment(node, scope),
+                _ if k == kd.assignment => {
+                    if node.child_by_field_id(crate::syntax::F.left).is_some_and(|l| l.kind_id() == kd.subscript) {
+                        self.item_assignments.push((node, scope));
+                    }
+                    self.collect_assignment(node, scope)
+                }
                 _ if k == kd.augmented_assignment => {
                     if let Some(left) = node.child_by_field_id(crate::syntax::F.left) {
                         self.bind_target(left, scope, None);

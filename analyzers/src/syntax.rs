@@ -89,6 +89,8 @@ pub(crate) struct Kinds {
     pub call: u16,
     pub identifier: u16,
     pub block: u16,
+    pub subscript: u16,
+    pub binary_operator: u16,
 }
 
 pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
@@ -123,6 +125,8 @@ pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
         call: id("call"),
         identifier: id("identifier"),
         block: id("block"),
+        subscript: id("subscript"),
+        binary_operator: id("binary_operator"),
     }
 });
 

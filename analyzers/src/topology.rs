@@ -330,19 +330,22 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         .filter(|(k, f, _, _)| *k == Feed::Flow && !f.starts_with('#'))
         .map(|(_, f, i, m)| (f.clone(), *i, *m))
         .collect();
-    // Arithmetic can only combine outputs of two or more invoked models.
-    // (node, its scope, whether its parent is a binary operator): one cursor,
-    // no `parent()` walks
-    let mut stack = if invoked_ids.len() >= 2 { vec![(root, 0, false)] } else { Vec::new() };
-    let mut cur = root.walk();
-    while let Some((n, scope, in_binary)) = stack.pop() {
-        let binary = n.k() == "binary_operator";
-        if binary && !in_binary {
+    // Arithmetic can only combine outputs of two or more invoked models:
+    // each outermost binary operator the scope pass met (`a * x + b * y`
+    // once, not its operands again).
+    if invoked_ids.len() >= 2 {
+        let bin = crate::syntax::K.binary_operator;
+        let mut cur = root.walk();
+        let inner: rustc_hash::FxHashSet<usize> = a
+            .binaries
+            .iter()
+            .flat_map(|(n, _)| n.named_children(&mut cur).filter(|c| c.kind_id() == bin).map(|c| c.id()).collect::<Vec<_>>())
+            .collect();
+        for &(n, scope) in a.binaries.iter().filter(|(n, _)| !inner.contains(&n.id())) {
             let mut parts = Vec::new();
             t.operands(n, scope, &mut parts);
             t.combine(&parts, n, "outputs combined arithmetically", &mut out);
         }
-        stack.extend(n.named_children(&mut cur).map(|c| (c, a.child_scope(n, scope, c), binary)));
     }
     let summaries = t.summaries(&feeds);
     let done = |out: BTreeSet<FileEdge>, t: Topo<'_, 't, '_>| FileTopology {
@@ -1574,18 +1577,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                 }
             }
             // `inputs["image"] = out`: an item assignment fills the container too
-            let Some(&(first, _)) = self.a.calls.first() else { return m };
-            let mut stack = vec![a_root(&[(first, 0)])];
-            while let Some(n) = stack.pop() {
-                if n.k() == "assignment" {
-                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "subscript");
-                    let base = left.and_then(|l| l.child_by_field_id(crate::syntax::F.value)).filter(|v| v.k() == "identifier");
-                    if let (Some(base), Some(right)) = (base, n.child_by_field_id(crate::syntax::F.right)) {
-                        m.entry((self.scope_of(n), self.a.text(base).into_owned())).or_default().push(right);
-                    }
+            for &(n, scope) in &self.a.item_assignments {
+                let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "subscript");
+                let base = left.and_then(|l| l.child_by_field_id(crate::syntax::F.value)).filter(|v| v.k() == "identifier");
+                if let (Some(base), Some(right)) = (base, n.child_by_field_id(crate::syntax::F.right)) {
+                    m.entry((scope, self.a.text(base).into_owned())).or_default().push(right);
                 }
-                let mut cur = n.walk();
-                stack.extend(n.named_children(&mut cur));
             }
             m
         })
