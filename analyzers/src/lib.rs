@@ -150,6 +150,18 @@ pub fn decode_source(bytes: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>, String>
     Ok(Cow::Borrowed(bytes))
 }
 
+/// A file's source as a string: `decode_source`, then any invalid UTF-8
+/// replaced. UTF-8 as read is moved, not copied.
+pub fn source_text(bytes: Vec<u8>) -> String {
+    use std::borrow::Cow;
+    let decoded = match decode_source(&bytes) {
+        Ok(Cow::Borrowed(b)) if b.len() == bytes.len() => None,
+        Ok(b) => Some(String::from_utf8_lossy(&b).into_owned()),
+        Err(_) => Some(String::new()),
+    };
+    decoded.unwrap_or_else(|| String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
 /// Analyse one file's bytes on its own.
 pub fn analyze_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Catalog) -> FileReport {
     analyze_repo_file(path, kind, bytes, catalog, &link::RepoContext::default()).report
@@ -183,10 +195,10 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
             if path.rsplit('/').next() == Some("setup.py") {
                 report.dependencies = manifest::parse(path, &String::from_utf8_lossy(src));
             }
-            if repo.prefilter && !repo.needs_parse(path) && !catalog.may_match(src, &python::package_of(path)) {
-                // Nothing a rule matches can be here, and no other module
-                // reads this one: the imports, for the ML-enabled verdict,
-                // come from a line scan instead of a parse.
+            if repo.prefilter && !repo.needs_parse(path) {
+                // Nothing a rule matches can be here (`link::ByteScan`), and
+                // no other module reads this one: the imports, for the
+                // ML-enabled verdict, come from a line scan instead of a parse.
                 report.imports = python::quick_imports(&String::from_utf8_lossy(src));
                 return facts;
             }
@@ -209,10 +221,7 @@ pub fn analyze_repo_file(path: &str, kind: FileKind, bytes: &[u8], catalog: &Cat
         FileKind::Notebook => match decode_source(bytes).and_then(|b| notebook::parse_notebook(&b)) {
             Err(e) => report.error = Some(e),
             Ok(nb) => {
-                if repo.prefilter
-                    && !repo.needs_parse(path)
-                    && !catalog.may_match(nb.python.as_bytes(), &python::package_of(path))
-                {
+                if repo.prefilter && !repo.needs_parse(path) {
                     report.imports = python::quick_imports(&nb.python);
                     return facts;
                 }

@@ -147,14 +147,43 @@ pub fn module_names(path: &str) -> Vec<String> {
     (0..parts.len()).filter(|&i| parts[i..].iter().all(ok)).map(|i| parts[i..].join(".")).collect()
 }
 
+/// What a pass over a file's bytes finds before any parse.
+#[derive(Debug, Clone, Default)]
+pub struct ByteScan {
+    /// The modules it imports, by a line scan (`python::quick_import_modules`).
+    pub imports: Vec<String>,
+    /// Its code holds a rule's words (`Catalog::may_match`).
+    pub words: bool,
+}
+
+impl ByteScan {
+    /// Scan a Python source or a notebook's code; `imports` only when asked.
+    pub fn of(path: &str, kind: schemas::FileKind, bytes: Vec<u8>, catalog: &crate::Catalog, imports: bool) -> ByteScan {
+        let code = match kind {
+            schemas::FileKind::Notebook => crate::decode_source(&bytes)
+                .ok()
+                .and_then(|b| crate::notebook::parse_notebook(&b).ok())
+                .map(|n| n.python)
+                .unwrap_or_default(),
+            _ => crate::source_text(bytes),
+        };
+        let package = crate::python::package_of(path);
+        ByteScan {
+            imports: if imports { crate::python::quick_import_modules(&code, &package) } else { Vec::new() },
+            words: catalog.may_match(code.as_bytes(), &package),
+        }
+    }
+}
+
 /// What the analysis of one file needs to know of the whole repository.
 #[derive(Debug, Clone, Default)]
 pub struct RepoContext {
     /// First segments of every module name of the repository.
     pub roots: std::collections::HashSet<String>,
-    /// Files that must be parsed even without a catalog word: they import a
-    /// module of the repository (a call through it may be a load) or another
-    /// file imports them (their names may be a model or a client).
+    /// Files a run with the prefilter parses: their code holds a rule's
+    /// words, or they import a module of the repository (a call through it
+    /// may be a load), or another file imports them (their names may be a
+    /// model or a client).
     pub parse: std::collections::HashSet<String>,
     /// Skip parsing files the prefilter rules out (`--no-prefilter` turns it off).
     pub prefilter: bool,
@@ -167,9 +196,8 @@ pub struct RepoContext {
 }
 
 impl RepoContext {
-    /// From every Python file's path and the modules it imports
-    /// (`python::quick_import_modules`).
-    pub fn build(files: &[(String, Vec<String>)]) -> RepoContext {
+    /// From every Python file's path and byte scan.
+    pub fn build(files: &[(String, ByteScan)]) -> RepoContext {
         let mut names: HashMap<String, Vec<&str>> = HashMap::new();
         let mut roots = std::collections::HashSet::new();
         for (path, _) in files {
@@ -179,8 +207,11 @@ impl RepoContext {
             }
         }
         let mut parse = std::collections::HashSet::new();
-        for (path, imports) in files {
-            for m in imports {
+        for (path, scan) in files {
+            if scan.words {
+                parse.insert(path.clone());
+            }
+            for m in &scan.imports {
                 let root = m.split('.').next().unwrap_or(m);
                 if roots.contains(root) {
                     parse.insert(path.clone());
@@ -193,16 +224,16 @@ impl RepoContext {
         RepoContext { roots, parse, prefilter: true, lazy_topology: false, demand: None }
     }
 
-    /// From the files' paths and sources: each one's imports by a line scan.
-    pub fn from_sources(files: &[(String, Vec<u8>)]) -> RepoContext {
-        let imports: Vec<(String, Vec<String>)> = files
+    /// From the files' paths and bytes (Python sources or notebooks).
+    pub fn from_sources(files: &[(String, Vec<u8>)], catalog: &crate::Catalog) -> RepoContext {
+        let scans: Vec<(String, ByteScan)> = files
             .iter()
             .map(|(p, b)| {
-                let package = crate::python::package_of(p);
-                (p.clone(), crate::python::quick_import_modules(&String::from_utf8_lossy(b), &package))
+                let kind = crate::classify_path(p).unwrap_or(schemas::FileKind::Python);
+                (p.clone(), ByteScan::of(p, kind, b.clone(), catalog, true))
             })
             .collect();
-        RepoContext::build(&imports)
+        RepoContext::build(&scans)
     }
 
     pub fn needs_parse(&self, path: &str) -> bool {
@@ -552,11 +583,8 @@ mod tests {
 
     fn repo(files: &[(&str, &str)]) -> Vec<FileFacts> {
         let c = Catalog::embedded().expect("catalog");
-        let listing: Vec<(String, Vec<String>)> = files
-            .iter()
-            .map(|(p, t)| (p.to_string(), crate::python::quick_import_modules(t, &crate::python::package_of(p))))
-            .collect();
-        let ctx = RepoContext::build(&listing);
+        let listing: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
+        let ctx = RepoContext::from_sources(&listing, &c);
         let mut facts: Vec<FileFacts> =
             files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &c, &ctx)).collect();
         link_cross_file(&mut facts, &c, &Configs::new());
@@ -641,8 +669,8 @@ mod tests {
                  e = AutoModel.from_pretrained(ini.get('model', 'name'))\n\
                  g = AutoModel.from_pretrained(config['MISSING'])\n",
         )];
-        let listing: Vec<(String, Vec<String>)> = files.iter().map(|(p, _)| (p.to_string(), vec![])).collect();
-        let ctx = RepoContext::build(&listing);
+        let listing: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
+        let ctx = RepoContext::from_sources(&listing, &c);
         let mut facts: Vec<FileFacts> =
             files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &c, &ctx)).collect();
         let known: Vec<String> = ["config.json", "conf/settings.yaml", "svc/app.ini"].iter().map(|s| s.to_string()).collect();

@@ -476,9 +476,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     /// The scope a node's code runs in: that of its innermost function,
-    /// lambda or class body.
-    /// Down from the root through the node's ancestors, the innermost scope
-    /// kept: `parent()` would walk down from the root once per level.
+    /// lambda or class body, found going down from the root through the
+    /// node's ancestors (`parent()` would walk down from the root once per
+    /// level).
     pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
         let mut cur = self.root.unwrap_or(node);
         let mut scope = 0;

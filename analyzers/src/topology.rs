@@ -313,14 +313,12 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         }
     }
     // ensemble: arithmetic on outputs
-    let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) else {
+    let Some(root) = a.calls.first().and(a.root) else {
         let summaries = t.summaries(&BTreeSet::new());
         return FileTopology { edges: out.into_iter().collect(), foreign: t.foreign.into_inner(), summaries, foreign_calls };
     };
     // pipeline: a LangChain `a | b | c` chain
-    if let Some(root) = a.calls.first().map(|(c, _)| a_root(&[(*c, 0)])) {
-        t.piped(root, &mut out, &mut local);
-    }
+    t.piped(root, &mut out, &mut local);
     // pipeline: through the parameters of the file's own functions
     t.local_feeds(&mut local, &mut out);
     // what other modules' calls need: module-level functions' parameters
@@ -509,14 +507,6 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
     out.sort();
     out.dedup();
     out
-}
-
-fn a_root<'t>(loads: &[(Node<'t>, usize)]) -> Node<'t> {
-    let mut n = loads[0].0;
-    while let Some(p) = n.parent() {
-        n = p;
-    }
-    n
 }
 
 /// Why two load calls are alternatives: they sit in different clauses of one
@@ -790,8 +780,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn attr_assigns(&self) -> &AttrAssigns<'t> {
         self.attr_assigns.get_or_init(|| {
             let mut m = AttrAssigns::new();
-            let Some(&(first, _)) = self.loads.first() else { return m };
-            let mut stack = vec![a_root(&[(first, 0)])];
+            let (Some(_), Some(root)) = (self.loads.first(), self.a.root) else { return m };
+            let mut stack = vec![root];
             while let Some(n) = stack.pop() {
                 if n.k() == "assignment" {
                     let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "attribute");
@@ -1902,8 +1892,7 @@ impl Demand {
             for _ in 0..8 {
                 let before = found.len();
                 aliases.retain(|(k, q)| {
-                    let below = q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]);
-                    if found.contains(*q) || below.into_iter().any(|p| found.contains(p)) {
+                    if Self::is_or_below(q, |p| found.contains(p)) {
                         found.insert(k.clone());
                         return false;
                     }
@@ -1918,10 +1907,14 @@ impl Demand {
         Demand { keys }
     }
 
-    /// Is `q` one of `keys`, below one, or (with `above`) a module above one?
-    fn leads(keys: &BTreeSet<String>, q: &str, above: bool) -> bool {
-        let below = q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]);
-        if keys.contains(q) || below.into_iter().any(|p| keys.contains(p)) {
+    /// Is `q` a key, or a name below one (`key.attr`, `key()`, `key[i]`)?
+    fn is_or_below(q: &str, is_key: impl Fn(&str) -> bool) -> bool {
+        is_key(q) || q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).any(|(i, _)| is_key(&q[..i]))
+    }
+
+    /// Is `q` one of `keys`, below one, or a module above one?
+    fn leads(keys: &BTreeSet<String>, q: &str) -> bool {
+        if Self::is_or_below(q, |p| keys.contains(p)) {
             return true;
         }
         let prefixed = |p: String| {
@@ -1929,7 +1922,7 @@ impl Demand {
                 .next()
                 .is_some_and(|k| k.starts_with(&p))
         };
-        above && [".", "(", "["].iter().any(|sep| prefixed(format!("{q}{sep}")))
+        [".", "(", "["].iter().any(|sep| prefixed(format!("{q}{sep}")))
     }
 
     /// How many keys lead to a model.
@@ -1943,7 +1936,7 @@ impl Demand {
 
     /// Must a deferred file with these `foreign_refs` be traced?
     pub fn wants(&self, refs: &[String]) -> bool {
-        refs.iter().any(|q| Self::leads(&self.keys, q, true))
+        refs.iter().any(|q| Self::leads(&self.keys, q))
     }
 }
 

@@ -149,7 +149,7 @@ fn kind_of(name: &str) -> FileKind {
 /// The repository-level steps the pipeline runs after the files: cross-file links, topology, the verdict.
 fn analyze_repo(files: &[(String, Vec<u8>)]) {
     let cat = catalog();
-    let ctx = analyzers::link::RepoContext::from_sources(files);
+    let ctx = analyzers::link::RepoContext::from_sources(files, cat);
     let mut facts: Vec<analyzers::FileFacts> =
         files.iter().map(|(p, b)| analyzers::analyze_repo_file(p, kind_of(p), b, cat, &ctx)).collect();
     analyzers::link::link_cross_file(&mut facts, cat, &analyzers::link::Configs::new());

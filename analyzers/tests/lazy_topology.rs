@@ -38,7 +38,7 @@ enum Order {
 /// The topology, how many files were deferred, how many of those were
 /// parsed again, and how many were traced at once.
 fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyzers::topology::RepoTopology, usize, usize, usize) {
-    let mut ctx = RepoContext::from_sources(files);
+    let mut ctx = RepoContext::from_sources(files, cat);
     ctx.prefilter = false;
     ctx.lazy_topology = order != Order::Every;
     let run = |ctx: &RepoContext, (p, b): &(String, Vec<u8>)| {

@@ -19,6 +19,8 @@
 //! module rule.
 //!   cargo run --release -p miner --example per_name_reach -- DIR...
 
+mod common;
+
 use std::collections::{HashMap, HashSet};
 
 use analyzers::catalog::{code_view, Catalog};
@@ -529,20 +531,7 @@ impl Need<'_, '_> {
 }
 
 fn main() {
-    let dirs: Vec<String> = std::env::args().skip(1).collect();
-    assert!(!dirs.is_empty(), "usage: per_name_reach DIR...");
-    let catalog = Catalog::embedded().expect("catalog");
-    let mut sum = [0usize; 4];
-    for dir in &dirs {
-        let r = measure(dir, &catalog);
-        print(dir, &r);
-        for (s, x) in sum.iter_mut().zip(r) {
-            *s += x;
-        }
-    }
-    if dirs.len() > 1 {
-        print(&format!("all {} repositories", dirs.len()), &sum);
-    }
+    common::each_folder("per_name_reach", measure, print);
 }
 
 fn print(what: &str, r: &[usize; 4]) {
@@ -558,24 +547,14 @@ fn print(what: &str, r: &[usize; 4]) {
 
 /// [bytes, parsed by the module rule, by the per-name rule, with loads]
 fn measure(dir: &str, catalog: &Catalog) -> [usize; 4] {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py"))
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
-            Some((rel, std::fs::read(e.path()).ok()?))
-        })
-        .collect();
-    files.sort();
-    let module_rule = analyzers::link::RepoContext::from_sources(&files);
+    let files = common::python_files(dir);
+    let module_rule = analyzers::link::RepoContext::from_sources(&files, catalog);
     let scans: Vec<(String, FileScan)> = files.iter().map(|(p, b)| (p.clone(), FileScan::of_file(p, b, catalog))).collect();
     let (per_name, with_loads) = parse_set(&scans);
     let mut r = [0usize; 4];
     for (p, b) in &files {
-        let words = scans.iter().find(|(q, _)| q == p).is_some_and(|(_, s)| s.words);
         r[0] += b.len();
-        if words || module_rule.needs_parse(p) {
+        if module_rule.needs_parse(p) {
             r[1] += b.len();
         }
         if per_name.contains(p) {

@@ -11,23 +11,12 @@
 //! Each DIR is one repository; with several, the last line sums them.
 //!   cargo run --release -p miner --example prefilter_reach -- DIR...
 
+mod common;
+
 use rayon::prelude::*;
 
 fn main() {
-    let dirs: Vec<String> = std::env::args().skip(1).collect();
-    assert!(!dirs.is_empty(), "usage: prefilter_reach DIR...");
-    let catalog = analyzers::catalog::Catalog::embedded().expect("catalog");
-    let mut sum = [0usize; 9];
-    for dir in &dirs {
-        let r = reach(dir, &catalog);
-        print(dir, &r);
-        for (s, x) in sum.iter_mut().zip(r) {
-            *s += x;
-        }
-    }
-    if dirs.len() > 1 {
-        print(&format!("all {} repositories", dirs.len()), &sum);
-    }
+    common::each_folder("prefilter_reach", reach, print);
 }
 
 fn print(what: &str, r: &[usize; 9]) {
@@ -44,27 +33,20 @@ fn print(what: &str, r: &[usize; 9]) {
 /// [files, bytes, files with a rule's words, their bytes, files parsed, their
 /// bytes, files that load nothing, those traced at once, those parsed again]
 fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py"))
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
-            Some((rel, std::fs::read(e.path()).ok()?))
-        })
-        .collect();
-    files.sort();
-    let ctx = analyzers::link::RepoContext::from_sources(&files);
+    let files = common::python_files(dir);
+    let ctx = analyzers::link::RepoContext::from_sources(&files, catalog);
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
+    let hits: Vec<bool> = files
+        .iter()
+        .map(|(p, b)| analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog, false).words)
+        .collect();
     let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
-    for (p, b) in &files {
-        let src = analyzers::decode_source(b).map(|c| c.into_owned()).unwrap_or_default();
-        let hit = catalog.may_match(&src, &analyzers::python::package_of(p));
-        if hit {
+    for ((p, b), hit) in files.iter().zip(&hits) {
+        if *hit {
             words += b.len();
             n_words += 1;
         }
-        if hit || ctx.needs_parse(p) {
+        if ctx.needs_parse(p) {
             parsed += b.len();
             n_parsed += 1;
         }
@@ -75,13 +57,6 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
-    let hits: Vec<bool> = files
-        .iter()
-        .map(|(p, b)| {
-            let src = analyzers::decode_source(b).map(|c| c.into_owned()).unwrap_or_default();
-            catalog.may_match(&src, &analyzers::python::package_of(p))
-        })
-        .collect();
     let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
         files
             .par_iter()

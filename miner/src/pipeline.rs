@@ -424,61 +424,31 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     // the repository's own modules, and whether its code holds a rule's
     // words (without the prefilter, only the latter, for the order below).
     let prefilter = ctx.settings.prefilter;
-    let scanned: Vec<(usize, String, Vec<String>, bool)> = candidates
+    let scans: Vec<(String, analyzers::link::ByteScan)> = candidates
         .par_iter()
-        .enumerate()
-        .filter(|(_, c)| c.kind != schemas::FileKind::Manifest)
-        .map_init(open_repo, |repo, (i, c)| {
-            let text = match walk::read(c, repo.as_ref()) {
-                Ok(b) if !walk::is_binary(&b) => b,
-                _ => return (i, c.path.clone(), Vec::new(), true),
-            };
-            let code: String = match c.kind {
-                schemas::FileKind::Notebook => analyzers::notebook::parse_notebook(&text).map(|n| n.python).unwrap_or_default(),
-                _ => {
-                    // UTF-8 as read is taken as it is, without a copy.
-                    let decoded =
-                        analyzers::decode_source(&text).map(|c| matches!(c, std::borrow::Cow::Owned(_)).then(|| c.into_owned()));
-                    match decoded {
-                        Ok(None) => {
-                            String::from_utf8(text).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-                        }
-                        Ok(Some(b)) => String::from_utf8_lossy(&b).into_owned(),
-                        Err(_) => String::new(),
-                    }
+        .map_init(open_repo, |repo, c| {
+            let scan = if c.kind == schemas::FileKind::Manifest {
+                Default::default()
+            } else {
+                match walk::read(c, repo.as_ref()) {
+                    Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, prefilter),
+                    // Unreadable or binary: first, where the analysis reports it.
+                    _ => analyzers::link::ByteScan { imports: Vec::new(), words: true },
                 }
             };
-            let package = analyzers::python::package_of(&c.path);
-            let words = catalog.may_match(code.as_bytes(), &package);
-            let imports = if prefilter { analyzers::python::quick_import_modules(&code, &package) } else { Vec::new() };
-            (i, c.path.clone(), imports, words)
+            (c.path.clone(), scan)
         })
         .collect();
-    let imports: Vec<(String, Vec<String>)> = scanned.iter().map(|(_, p, m, _)| (p.clone(), m.clone())).collect();
-    let mut repo_ctx = analyzers::link::RepoContext::build(&imports);
+    let mut repo_ctx = analyzers::link::RepoContext::build(&scans);
     repo_ctx.prefilter = prefilter;
     repo_ctx.lazy_topology = true;
-    drop(imports);
-    // A file whose code holds a rule's words is parsed; it is the only kind
-    // that can load a model, and so offer one to other modules. Those go
-    // first: the files after them whose code can reach what they offer
+    // A file whose code holds a rule's words is the only kind that can load
+    // a model, and so offer one to other modules. Those go first (with the
+    // manifests): the files after them whose code can reach what they offer
     // (`topology::Demand`) are traced at once instead of parsed again.
-    let mut first: Vec<usize> = Vec::new();
-    let mut rest: Vec<usize> = Vec::new();
-    let mut words = vec![true; candidates.len()];
-    for (i, path, _, w) in scanned {
-        words[i] = w;
-        if w && prefilter {
-            repo_ctx.parse.insert(path);
-        }
-    }
-    for (i, w) in words.iter().enumerate() {
-        if *w {
-            first.push(i)
-        } else {
-            rest.push(i)
-        }
-    }
+    let (first, rest): (Vec<usize>, Vec<usize>) =
+        (0..candidates.len()).partition(|&i| candidates[i].kind == schemas::FileKind::Manifest || scans[i].1.words);
+    drop(scans);
     let analyse = |repo_ctx: &analyzers::link::RepoContext, which: &[usize]| -> Vec<(usize, FileResult)> {
         which
             .par_iter()
