@@ -223,7 +223,8 @@ pub struct Rule {
     pub ecosystem: String,
     pub source: Source,
     pub callees: Vec<String>,
-    matchers: Vec<Regex>,
+    /// Each callee pattern, with its last literal name (`trigger_name`).
+    matchers: Vec<(Regex, Option<String>)>,
     excludes: Vec<Regex>,
     pub priority: u32,
     pub model: Vec<ArgSpec>,
@@ -253,7 +254,12 @@ pub struct Rule {
 impl Rule {
     /// Does the qualified callee match this rule's patterns?
     pub fn matches(&self, qualified: &str) -> bool {
-        self.matchers.iter().any(|m| m.is_match(qualified)) && !self.excludes.iter().any(|m| m.is_match(qualified))
+        // A pattern's last literal name is in every callee it matches: most
+        // callees under a root (`torch.nn.Linear`) fail that test before any regex runs.
+        self.matchers
+            .iter()
+            .any(|(m, needle)| needle.as_ref().is_none_or(|n| qualified.contains(n.as_str())) && m.is_match(qualified))
+            && !self.excludes.iter().any(|m| m.is_match(qualified))
     }
 }
 
@@ -266,11 +272,11 @@ pub struct Catalog {
     roots: Vec<String>,
     /// The rules (indices into `rules`, in priority order) whose patterns
     /// start with each root: a call is matched against those only.
-    by_root: std::collections::HashMap<String, Vec<usize>>,
+    by_root: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// Every identifier written in any callee pattern: a call through the
     /// repository's own modules can only end up matching a rule if its
     /// method is one of them.
-    vocabulary: HashSet<String>,
+    vocabulary: rustc_hash::FxHashSet<String>,
     /// Every root and trigger name, searched with overlaps in one pass.
     trigger_words: aho_corasick::AhoCorasick,
     /// (root, last name) per callee pattern, as indices into the trigger words.
@@ -407,8 +413,10 @@ impl Catalog {
         // Leftmost-longest, not overlapping: every trigger is an identifier, so
         // a match hidden inside an earlier one starts after a word byte and
         // could not be a whole word anyway.
+        // A full DFA: a few hundred words, searched over every byte of code.
         let trigger_words = aho_corasick::AhoCorasick::builder()
             .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&words)
             .map_err(|e| invalid("catalog", e.to_string()))?;
         let trigger_count = words.len();
@@ -420,7 +428,7 @@ impl Catalog {
             .flat_map(|p| p.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).map(str::to_string).collect::<Vec<_>>())
             .filter(|w| !w.is_empty())
             .collect();
-        let mut by_root: std::collections::HashMap<String, Vec<usize>> = std::collections::HashMap::new();
+        let mut by_root: rustc_hash::FxHashMap<String, Vec<usize>> = Default::default();
         for (i, r) in rules.iter().enumerate() {
             let mut own: Vec<&String> = r.roots.iter().collect();
             own.sort();
@@ -519,6 +527,20 @@ impl Catalog {
         ids.iter().map(|&i| &self.rules[i]).filter(|r| r.matches(qualified)).collect()
     }
 
+    /// The method rules (`?.load_weights`) for a call of `method` on a
+    /// receiver no rule names; nothing is formatted unless some rule starts there.
+    pub fn method_rules(&self, method: &str) -> Vec<&Rule> {
+        if !self.by_root.contains_key(method) {
+            return Vec::new();
+        }
+        self.rules_for(&format!("?.{method}"))
+    }
+
+    /// Is `root` the first segment of some rule's callee?
+    pub fn is_root(&self, root: &str) -> bool {
+        self.roots.binary_search_by(|r| r.as_str().cmp(root)).is_ok()
+    }
+
     pub fn rule_for(&self, qualified: &str) -> Option<&Rule> {
         let root = match qualified.strip_prefix("?.") {
             Some(method) => method,
@@ -609,7 +631,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     let mut triggers = Vec::new();
     for c in &r.callees {
         let (re, root) = pattern_to_regex(c).map_err(&ctx)?;
-        matchers.push(re);
+        matchers.push((re, trigger_name(c)));
         triggers.push((root.clone(), trigger_name(c)));
         roots.push(root);
     }

@@ -179,12 +179,12 @@ impl ByteScan {
 #[derive(Debug, Clone, Default)]
 pub struct RepoContext {
     /// First segments of every module name of the repository.
-    pub roots: std::collections::HashSet<String>,
+    pub roots: crate::python::Names,
     /// Files a run with the prefilter parses: their code holds a rule's
     /// words, or they import a module of the repository (a call through it
     /// may be a load), or another file imports them (their names may be a
     /// model or a client).
-    pub parse: std::collections::HashSet<String>,
+    pub parse: crate::python::Names,
     /// Skip parsing files the prefilter rules out (`--no-prefilter` turns it off).
     pub prefilter: bool,
     /// Leave the topology of files that load nothing untraced; the caller
@@ -199,14 +199,14 @@ impl RepoContext {
     /// From every Python file's path and byte scan.
     pub fn build(files: &[(String, ByteScan)]) -> RepoContext {
         let mut names: HashMap<String, Vec<&str>> = HashMap::new();
-        let mut roots = std::collections::HashSet::new();
+        let mut roots = crate::python::Names::default();
         for (path, _) in files {
             for m in module_names(path) {
                 roots.insert(m.split('.').next().unwrap_or(&m).to_string());
                 names.entry(m).or_default().push(path);
             }
         }
-        let mut parse = std::collections::HashSet::new();
+        let mut parse = crate::python::Names::default();
         for (path, scan) in files {
             if scan.words {
                 parse.insert(path.clone());

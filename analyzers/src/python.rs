@@ -9,13 +9,16 @@
 use schemas::{Location, ModelUsage, Resolvable, Source};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use crate::usage::{ArgVal, CallArgs, CallSite, Export, PendingCall};
 
-fn empty_roots() -> &'static HashSet<String> {
-    static EMPTY: std::sync::OnceLock<HashSet<String>> = std::sync::OnceLock::new();
-    EMPTY.get_or_init(HashSet::new)
+/// A set of names looked up per identifier: hashed with FxHash.
+pub type Names = rustc_hash::FxHashSet<String>;
+
+fn empty_roots() -> &'static Names {
+    static EMPTY: std::sync::OnceLock<Names> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(Names::default)
 }
 
 /// What matching one call came to.
@@ -187,7 +190,21 @@ pub fn quick_imports(text: &str) -> Vec<String> {
             .expect("regex")
     });
     let mut out = std::collections::BTreeSet::new();
-    for c in re.captures_iter(text) {
+    // Every match lies on one line that holds `import`: the regex reads only
+    // those lines, found with a vectorised substring search.
+    let bytes = text.as_bytes();
+    let mut lines: Vec<&str> = Vec::new();
+    let mut done = 0;
+    for at in memchr::memmem::find_iter(bytes, b"import") {
+        if at < done {
+            continue;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        lines.push(&text[start..end]);
+        done = end;
+    }
+    for c in lines.into_iter().filter_map(|l| re.captures(l)) {
         let names = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()).unwrap_or("");
         for n in names.split(',') {
             if let Some(root) = n.trim().split('.').next().filter(|r| !r.is_empty()) {
@@ -271,7 +288,7 @@ pub fn absolute_module(package: &[String], relative: &str) -> String {
 /// Analyse the Python source of the repository file at `path` (relative
 /// imports resolve against its package).
 pub fn analyze_module(src: &[u8], path: &str, catalog: &Catalog) -> PyFacts {
-    analyze_in_repo(src, path, catalog, &HashSet::new(), false, None)
+    analyze_in_repo(src, path, catalog, &Names::default(), false, None)
 }
 
 /// Analyse a file of a repository whose own top-level module names are
@@ -283,7 +300,7 @@ pub fn analyze_in_repo(
     src: &[u8],
     path: &str,
     catalog: &Catalog,
-    repo_roots: &HashSet<String>,
+    repo_roots: &Names,
     lazy_topology: bool,
     demand: Option<&crate::topology::Demand>,
 ) -> PyFacts {
@@ -425,13 +442,16 @@ pub(crate) struct Analysis<'t, 'c> {
     /// `box[key] = value` statements, with their scope: they fill the
     /// container (`topology::Topo::fills`).
     pub(crate) item_assignments: Vec<(Node<'t>, usize)>,
+    /// `name.attr = value` statements (not `self.` or `cls.`), with their
+    /// scope: state kept on a function or a module (`topology::Topo::attr_assigns`).
+    pub(crate) attr_assignments: Vec<(Node<'t>, usize)>,
     /// Every binary operator, with its scope (arithmetic ensembles).
     pub(crate) binaries: Vec<(Node<'t>, usize)>,
     pub(crate) imported_roots: std::collections::BTreeSet<String>,
     /// Package of the analysed file, for relative imports.
     package: Vec<String>,
     /// Top-level module names of the repository.
-    repo_roots: &'c HashSet<String>,
+    repo_roots: &'c Names,
     /// The scope each function, lambda and class body opens.
     scope_of_node: rustc_hash::FxHashMap<usize, usize>,
     /// The function definition that opens each function scope.
@@ -452,6 +472,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             star_imports: Vec::new(),
             calls: Vec::new(),
             item_assignments: Vec::new(),
+            attr_assignments: Vec::new(),
             binaries: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
@@ -729,8 +750,17 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 _ if k == kd.assignment => {
-                    if node.child_by_field_id(crate::syntax::F.left).is_some_and(|l| l.kind_id() == kd.subscript) {
-                        self.item_assignments.push((node, scope));
+                    match node.child_by_field_id(crate::syntax::F.left) {
+                        Some(l) if l.kind_id() == kd.subscript => self.item_assignments.push((node, scope)),
+                        Some(l) if l.kind_id() == kd.attribute => {
+                            let plain = l
+                                .child_by_field_id(crate::syntax::F.object)
+                                .is_some_and(|o| o.kind_id() == kd.identifier && !matches!(&*self.text(o), "self" | "cls"));
+                            if plain {
+                                self.attr_assignments.push((node, scope));
+                            }
+                        }
+                        _ => {}
                     }
                     self.collect_assignment(node, scope)
                 }
@@ -1636,8 +1666,6 @@ impl<'t, 'c> Analysis<'t, 'c> {
         let Some(func) = call.child_by_field_id(crate::syntax::F.function) else { return Matched::Nothing };
         let marked = self.qualify(func, scope, call.start_byte(), 0);
         let mut rules: Vec<&crate::catalog::Rule> = marked.as_deref().map(|m| self.catalog.rules_for(m)).unwrap_or_default();
-        // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
-        let mut api = marked.as_deref().unwrap_or_default().replace("()", "");
         if rules.is_empty() {
             // A callee through the repository's own modules: for the link step.
             if let Some(m) = marked.as_deref() {
@@ -1656,18 +1684,20 @@ impl<'t, 'c> Analysis<'t, 'c> {
             }
             // Method rules (`?.load_weights`) for receivers no rule names.
             let attr = match func.k() {
-                "attribute" => func.child_by_field_id(crate::syntax::F.attribute).map(|a| self.text(a).into_owned()),
+                "attribute" => func.child_by_field_id(crate::syntax::F.attribute).map(|a| self.text(a)),
                 _ => None,
             };
             let Some(attr) = attr else { return Matched::Nothing };
-            rules = self.catalog.rules_for(&format!("?.{attr}"));
-            if marked.is_none() {
-                api = self.text(func).split_whitespace().collect::<String>();
-            }
+            rules = self.catalog.method_rules(&attr);
         }
         if rules.is_empty() {
             return Matched::Nothing;
         }
+        // The api is reported without the call markers: `openai.OpenAI.chat.completions.create`.
+        let api = match marked.as_deref() {
+            Some(m) => m.replace("()", ""),
+            None => self.text(func).split_whitespace().collect::<String>(),
+        };
         let args = self.call_args(call, scope);
         let site = self.call_site(call);
         for rule in rules {
@@ -2001,7 +2031,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     /// repository, are worth exporting.
     fn exportable(&self, q: &str) -> bool {
         let root = q.split('.').next().unwrap_or(q).trim_end_matches("()");
-        self.repo_roots.contains(root) || self.catalog.roots().iter().any(|r| r == root)
+        self.repo_roots.contains(root) || self.catalog.is_root(root)
     }
 
     /// String constants of a class and its nested classes, as dotted names

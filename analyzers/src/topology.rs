@@ -155,7 +155,7 @@ struct Topo<'a, 't, 'c> {
     api: &'a [bool],
     foreign: std::cell::RefCell<Vec<String>>,
     /// Where each foreign name is in `foreign`.
-    foreign_index: std::cell::RefCell<std::collections::HashMap<String, usize>>,
+    foreign_index: std::cell::RefCell<rustc_hash::FxHashMap<String, usize>>,
     params: std::cell::RefCell<Vec<(String, usize)>>,
     /// Dataflow steps taken for this file, bounded by `BUDGET`.
     steps: std::cell::Cell<u64>,
@@ -194,7 +194,7 @@ type ArgOrigins = (Vec<Vec<usize>>, Vec<(String, Vec<usize>)>);
 type Reaching<'t> = (Vec<(Node<'t>, usize)>, Vec<(String, usize)>);
 
 /// Values assigned to `name.attr` targets, with their scope.
-type AttrAssigns<'t> = std::collections::HashMap<String, Vec<(Node<'t>, usize)>>;
+type AttrAssigns<'t> = rustc_hash::FxHashMap<String, Vec<(Node<'t>, usize)>>;
 
 /// Origins already traced, by (node id, scope).
 type Traced = rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
@@ -779,21 +779,18 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// Loader()`), by the target's text: value and scope.
     fn attr_assigns(&self) -> &AttrAssigns<'t> {
         self.attr_assigns.get_or_init(|| {
-            let mut m = AttrAssigns::new();
-            let (Some(_), Some(root)) = (self.loads.first(), self.a.root) else { return m };
-            let mut stack = vec![root];
-            while let Some(n) = stack.pop() {
-                if n.k() == "assignment" {
-                    let left = n.child_by_field_id(crate::syntax::F.left).filter(|l| l.k() == "attribute");
-                    let plain = left
-                        .and_then(|l| l.child_by_field_id(crate::syntax::F.object))
-                        .is_some_and(|o| o.k() == "identifier" && !matches!(&*self.a.text(o), "self" | "cls"));
-                    if let (Some(l), Some(right), true) = (left, n.child_by_field_id(crate::syntax::F.right), plain) {
-                        m.entry(self.a.text(l).into_owned()).or_default().push((right, self.scope_of(n)));
-                    }
+            let mut m = AttrAssigns::default();
+            if self.loads.is_empty() {
+                return m;
+            }
+            // The last assignment in the file is tried first.
+            let mut found = self.a.attr_assignments.clone();
+            found.sort_by_key(|(n, _)| std::cmp::Reverse(n.start_byte()));
+            for (n, scope) in found {
+                let left = n.child_by_field_id(crate::syntax::F.left);
+                if let (Some(l), Some(right)) = (left, n.child_by_field_id(crate::syntax::F.right)) {
+                    m.entry(self.a.text(l).into_owned()).or_default().push((right, scope));
                 }
-                let mut cur = n.walk();
-                stack.extend(n.named_children(&mut cur));
             }
             m
         })

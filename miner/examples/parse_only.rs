@@ -7,6 +7,7 @@ use rayon::prelude::*;
 use std::time::Instant;
 
 fn main() {
+    miner::init_allocator();
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("usage: parse_only DIR [JOBS]");
     let jobs: usize = args.next().and_then(|j| j.parse().ok()).unwrap_or(1);

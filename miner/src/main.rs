@@ -1,6 +1,7 @@
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
+    miner::init_allocator();
     let raw: Vec<String> = std::env::args().collect();
     let cli = match miner::cli::Cli::try_parse() {
         Ok(c) => c,
