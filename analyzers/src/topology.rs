@@ -14,7 +14,7 @@
 use crate::flows::{Arg, FlowKind};
 use crate::python::{Analysis, BKind, Binding};
 use crate::syntax::KindName;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::BTreeSet;
 use tree_sitter::Node;
 
 /// An edge between two load sites of one file (indices into the file's usages).
@@ -1847,7 +1847,10 @@ pub struct RepoTopology {
 /// above it, or a name below it.
 #[derive(Debug, Default)]
 pub struct Demand {
+    /// Ordered, for "a module above a key".
     keys: BTreeSet<String>,
+    /// The same keys hashed, for the exact lookups of every prefix.
+    exact: rustc_hash::FxHashSet<String>,
 }
 
 impl Demand {
@@ -1884,7 +1887,7 @@ impl Demand {
         if !keys.is_empty() {
             // Exact lookups only here: a hash set, and each alias dropped
             // once it leads somewhere.
-            let mut found: HashSet<String> = keys.iter().cloned().collect();
+            let mut found: rustc_hash::FxHashSet<String> = keys.iter().cloned().collect();
             aliases.retain(|(k, _)| !found.contains(k));
             for _ in 0..8 {
                 let before = found.len();
@@ -1901,7 +1904,8 @@ impl Demand {
             }
             keys.extend(found);
         }
-        Demand { keys }
+        let exact = keys.iter().cloned().collect();
+        Demand { keys, exact }
     }
 
     /// Is `q` a key, or a name below one (`key.attr`, `key()`, `key[i]`)?
@@ -1910,8 +1914,9 @@ impl Demand {
     }
 
     /// Is `q` one of `keys`, below one, or a module above one?
-    fn leads(keys: &BTreeSet<String>, q: &str) -> bool {
-        if Self::is_or_below(q, |p| keys.contains(p)) {
+    fn leads(&self, q: &str) -> bool {
+        let keys = &self.keys;
+        if Self::is_or_below(q, |p| self.exact.contains(p)) {
             return true;
         }
         let prefixed = |p: String| {
@@ -1933,7 +1938,7 @@ impl Demand {
 
     /// Must a deferred file with these `foreign_refs` be traced?
     pub fn wants(&self, refs: &[String]) -> bool {
-        refs.iter().any(|q| Self::leads(&self.keys, q))
+        refs.iter().any(|q| self.leads(q))
     }
 }
 

@@ -34,9 +34,17 @@ fn existing_rw(db: &Path) -> Result<Store, MineError> {
 }
 
 /// Relink a database after mining; `None` when it has no usages table yet.
-pub fn link_after_mining(db: &Path, catalog: &analyzers::Catalog) -> Result<Option<[u64; 4]>, MineError> {
+/// `seed`: the seeded store when the caller built it already (`LabelStore::seed`).
+pub fn link_after_mining(
+    db: &Path,
+    catalog: &analyzers::Catalog,
+    seed: Option<LabelStore>,
+) -> Result<Option<[u64; 4]>, MineError> {
     let mut store = Store::open_rw(db)?;
-    let labels = import::store_with(Some(store.conn())).map_err(io)?;
+    let labels = match seed {
+        Some(s) => import::add_db(s, store.conn()).map_err(io)?,
+        None => import::store_with(Some(store.conn())).map_err(io)?,
+    };
     let stats = link::link_db(store.conn_mut(), &labels, &catalog.legacy_ids)
         .map_err(|e| MineError::Io(format!("linking usages: {e}")))?;
     let t = stats.total();

@@ -285,13 +285,19 @@ pub fn read_db(conn: &Connection) -> Result<Vec<HubModel>, String> {
 
 /// The seed with a database's models laid over it (when a database is given).
 pub fn store_with(conn: Option<&Connection>) -> Result<LabelStore, String> {
-    let mut s = LabelStore::seed()?;
-    if let Some(c) = conn {
-        for m in read_db(c)? {
-            s.upsert(m);
-        }
-        s.finish();
+    let s = LabelStore::seed()?;
+    match conn {
+        Some(c) => add_db(s, c),
+        None => Ok(s),
     }
+}
+
+/// A seeded store with the models imported into the database added.
+pub fn add_db(mut s: LabelStore, conn: &Connection) -> Result<LabelStore, String> {
+    for m in read_db(conn)? {
+        s.upsert(m);
+    }
+    s.finish();
     Ok(s)
 }
 
