@@ -181,6 +181,23 @@ pub fn analyze_source(src: &[u8], catalog: &Catalog) -> PyFacts {
     analyze_module(src, "", catalog)
 }
 
+/// The lines that hold `import`, found with a vectorised substring search:
+/// every match of the import scans' line-anchored regexes lies on one, so
+/// the regexes read only those.
+fn import_lines(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut done = 0;
+    memchr::memmem::find_iter(bytes, b"import").filter_map(move |at| {
+        if at < done {
+            return None;
+        }
+        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
+        done = end;
+        Some(&text[start..end])
+    })
+}
+
 /// Top-level modules imported, from a line scan (no parse): for files no
 /// rule can match, where only the imports are wanted.
 pub fn quick_imports(text: &str) -> Vec<String> {
@@ -190,21 +207,7 @@ pub fn quick_imports(text: &str) -> Vec<String> {
             .expect("regex")
     });
     let mut out = std::collections::BTreeSet::new();
-    // Every match lies on one line that holds `import`: the regex reads only
-    // those lines, found with a vectorised substring search.
-    let bytes = text.as_bytes();
-    let mut lines: Vec<&str> = Vec::new();
-    let mut done = 0;
-    for at in memchr::memmem::find_iter(bytes, b"import") {
-        if at < done {
-            continue;
-        }
-        let start = memchr::memrchr(b'\n', &bytes[..at]).map_or(0, |i| i + 1);
-        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |i| at + i);
-        lines.push(&text[start..end]);
-        done = end;
-    }
-    for c in lines.into_iter().filter_map(|l| re.captures(l)) {
+    for c in import_lines(text).filter_map(|l| re.captures(l)) {
         let names = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()).unwrap_or("");
         for n in names.split(',') {
             if let Some(root) = n.trim().split('.').next().filter(|r| !r.is_empty()) {
@@ -219,27 +222,142 @@ pub fn quick_imports(text: &str) -> Vec<String> {
 /// `package`), from a line scan: `import a.b` gives `a.b`; `from a.b import
 /// c, d` gives `a.b`, `a.b.c` and `a.b.d` (each may be a submodule).
 pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let re = import_modules_regex();
+    for line in import_lines(text) {
+        // An ASCII line is read by hand (a regex with captures costs
+        // microseconds a line); any other by the regex, whose `\w` is Unicode's.
+        let (names, module) = if line.is_ascii() {
+            match import_line(line) {
+                Some(m) => m,
+                None => continue,
+            }
+        } else {
+            match re.captures(line) {
+                Some(c) => match (c.get(1), c.get(2), c.get(3)) {
+                    (Some(m), _, _) => (m.as_str(), None),
+                    (None, Some(m), Some(n)) => (n.as_str(), Some(m.as_str())),
+                    _ => continue,
+                },
+                None => continue,
+            }
+        };
+        add_modules(&mut out, names, module, package);
+    }
+    out.into_iter().collect()
+}
+
+/// One ASCII line as `import_modules_regex` reads it: the text of its name
+/// list, and for `from M import ...` the module `M`. The regex's
+/// backtracking is followed where it changes the answer (`from  import x`
+/// reads an empty module; `import  ` and `import  (` a blank name list).
+fn import_line(line: &str) -> Option<(&str, Option<&str>)> {
+    let b = line.as_bytes();
+    let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+    let run = |from: usize, ok: &dyn Fn(u8) -> bool| from + b[from.min(b.len())..].iter().take_while(|c| ok(**c)).count();
+    let blank = |c: u8| c == b' ' || c == b'\t';
+    let at = run(0, &blank);
+    let rest = &b[at..];
+    if rest.starts_with(b"import") {
+        // import NAME [as A] (, NAME [as A])*
+        let mut i = at + 6;
+        let ws = run(i, &blank);
+        if ws == i || !b.get(ws).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+            return None;
+        }
+        i = ws;
+        let start = i;
+        let mut end;
+        loop {
+            i = run(i + 1, &|c| word(c) || c == b'.');
+            // [ \t]+as[ \t]+\w+
+            let w1 = run(i, &blank);
+            if w1 > i && b[w1..].starts_with(b"as") {
+                let w2 = run(w1 + 2, &blank);
+                let alias = run(w2, &word);
+                if w2 > w1 + 2 && alias > w2 {
+                    i = alias;
+                }
+            }
+            end = i;
+            // [ \t]*,[ \t]*NAME
+            let c = run(i, &blank);
+            if b.get(c) != Some(&b',') {
+                break;
+            }
+            let n = run(c + 1, &blank);
+            if !b.get(n).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
+                break;
+            }
+            i = n;
+        }
+        return Some((&line[start..end], None));
+    }
+    if !rest.starts_with(b"from") {
+        return None;
+    }
+    let ws0 = run(at + 4, &blank);
+    if ws0 == at + 4 {
+        return None;
+    }
+    // After `import` of `from M import`: [ \t]+ \(? [ \t]* [\w, \t]+
+    let names = |i: usize| -> Option<&str> {
+        let ws = run(i, &blank);
+        if ws == i {
+            return None;
+        }
+        let class = |c: u8| word(c) || c == b',' || blank(c);
+        let after = if b.get(ws) == Some(&b'(') { ws + 1 } else { ws };
+        let end = run(after, &class);
+        if end > after {
+            Some(&line[after..end])
+        } else if ws - i >= 2 {
+            Some(" ")
+        } else {
+            None
+        }
+    };
+    let module_end = run(ws0, &|c| word(c) || c == b'.');
+    let import_at = run(module_end, &blank);
+    if import_at > module_end && b[import_at..].starts_with(b"import") {
+        if let Some(n) = names(import_at + 6) {
+            return Some((n, Some(&line[ws0..module_end])));
+        }
+    }
+    // Backtracking: an empty module between two runs of blanks.
+    if ws0 - (at + 4) >= 2 && b[ws0..].starts_with(b"import") {
+        return names(ws0 + 6).map(|n| (n, Some("")));
+    }
+    None
+}
+
+fn import_modules_regex() -> &'static regex::Regex {
     static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
-    let re = RE.get_or_init(|| {
+    RE.get_or_init(|| {
         regex::Regex::new(
             r"(?m)^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*(?:[ \t]+as[ \t]+\w+)?)*)|from[ \t]+(\.*[\w.]*)[ \t]+import[ \t]+\(?[ \t]*([\w, \t]+))",
         )
         .expect("regex")
-    });
-    let mut out = std::collections::BTreeSet::new();
-    for c in re.captures_iter(text) {
-        if let Some(m) = c.get(1) {
-            for n in m.as_str().split(',') {
+    })
+}
+
+/// The modules one import line names: `names` is the text of its name list,
+/// `module` the `M` of `from M import`.
+fn add_modules(out: &mut std::collections::BTreeSet<String>, names: &str, module: Option<&str>, package: &[String]) {
+    match module {
+        None => {
+            for n in names.split(',') {
                 if let Some(name) = n.split_whitespace().next() {
                     out.insert(name.to_string());
                 }
             }
-        } else if let (Some(m), Some(names)) = (c.get(2), c.get(3)) {
-            let module = if m.as_str().starts_with('.') { absolute_module(package, m.as_str()) } else { m.as_str().to_string() };
+        }
+        Some(m) => {
+            let module = if m.starts_with('.') { absolute_module(package, m) } else { m.to_string() };
             if module.starts_with('.') {
-                continue;
+                return;
             }
-            for n in names.as_str().split(',') {
+            for n in names.split(',') {
                 if let Some(name) = n.split_whitespace().next().filter(|n| *n != "*") {
                     out.insert(format!("{module}.{name}"));
                 }
@@ -247,7 +365,6 @@ pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
             out.insert(module);
         }
     }
-    out.into_iter().collect()
 }
 
 /// The package a repository file belongs to, for resolving relative imports:
@@ -445,6 +562,9 @@ pub(crate) struct Analysis<'t, 'c> {
     /// `name.attr = value` statements (not `self.` or `cls.`), with their
     /// scope: state kept on a function or a module (`topology::Topo::attr_assigns`).
     pub(crate) attr_assignments: Vec<(Node<'t>, usize)>,
+    /// The `return` statements of each function's own body, by the
+    /// function's scope (`qualify_return`).
+    returns: rustc_hash::FxHashMap<usize, Vec<Node<'t>>>,
     /// Every binary operator, with its scope (arithmetic ensembles).
     pub(crate) binaries: Vec<(Node<'t>, usize)>,
     pub(crate) imported_roots: std::collections::BTreeSet<String>,
@@ -473,6 +593,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             calls: Vec::new(),
             item_assignments: Vec::new(),
             attr_assignments: Vec::new(),
+            returns: Default::default(),
             binaries: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
@@ -655,6 +776,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 _ if k == kd.call => self.calls.push((node, scope)),
+                _ if k == kd.return_statement => self.returns.entry(scope).or_default().push(node),
                 _ if k == kd.binary_operator => self.binaries.push((node, scope)),
                 // Their names are not references: nothing else to visit.
                 _ if k == kd.import_statement => {
@@ -1193,25 +1315,18 @@ impl<'t, 'c> Analysis<'t, 'c> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let body = def.child_by_field_id(crate::syntax::F.body)?;
+        // The scope pass recorded them: a function's own returns are the
+        // ones whose innermost scope is its own (none inside nested
+        // functions, classes or lambdas).
+        def.child_by_field_id(crate::syntax::F.body)?;
         let mut found: Option<String> = None;
-        let mut stack = vec![body];
-        while let Some(n) = stack.pop() {
-            match n.k() {
-                "function_definition" | "class_definition" | "lambda" => continue,
-                "return_statement" => {
-                    let v = n.named_child(0)?;
-                    let q = self.qualify(v, fscope, v.start_byte(), depth + 1)?;
-                    if found.as_ref().is_some_and(|f| *f != q) {
-                        return None;
-                    }
-                    found = Some(q);
-                    continue;
-                }
-                _ => {}
+        for n in self.returns.get(&fscope).into_iter().flatten() {
+            let v = n.named_child(0)?;
+            let q = self.qualify(v, fscope, v.start_byte(), depth + 1)?;
+            if found.as_ref().is_some_and(|f| *f != q) {
+                return None;
             }
-            let mut cur = n.walk();
-            stack.extend(n.named_children(&mut cur));
+            found = Some(q);
         }
         found
     }
@@ -2455,6 +2570,83 @@ mod tests {
         assert_eq!(t.root_node().child_count(), 2);
         let facts = analyze_module(deep.as_bytes(), "deep.py", &crate::Catalog::embedded().unwrap());
         assert!(facts.error.is_none());
+    }
+
+    #[test]
+    fn the_import_scans_read_only_lines_with_import_and_miss_nothing() {
+        // Against the regexes run over the whole text.
+        let pkg = package_of("app/api/routes.py");
+        let text =
+            "import os.path as p, json\r\n  from ..llm import (client,\n    MODEL)\nx = 1; import y\nfrom . import deps # c\n\
+                    importlib.reload(m)\nfrom  import q\nfrom x import *\n\timport a ,b as c, 1d\nimport\n\
+                    s = 'import z'\nfrom .a.b import c as d, e\nimport été\nfrom data import (\n";
+        let by_regex = |text: &str| {
+            let mut out = std::collections::BTreeSet::new();
+            for c in import_modules_regex().captures_iter(text) {
+                match (c.get(1), c.get(2), c.get(3)) {
+                    (Some(m), _, _) => add_modules(&mut out, m.as_str(), None, &pkg),
+                    (None, Some(m), Some(n)) => add_modules(&mut out, n.as_str(), Some(m.as_str()), &pkg),
+                    _ => {}
+                }
+            }
+            out.into_iter().collect::<Vec<_>>()
+        };
+        assert_eq!(quick_import_modules(text, &pkg), by_regex(text));
+        // Line by line, the odd ones too.
+        for line in [
+            "import",
+            "import ",
+            "import  x",
+            "import x as",
+            "import x as y",
+            "import x asy",
+            "import x as  y ,z",
+            "import x,",
+            "import x, 1",
+            "import x.y.z as q, r.s",
+            "  import\ta\t,\tb",
+            "from x import",
+            "from x import ",
+            "from x import  ",
+            "from x import (",
+            "from x import  (",
+            "from x import (a, b)",
+            "from x import *",
+            "from x import  *",
+            "from  import q",
+            "from   import  q",
+            "from import import x",
+            "from .. import a",
+            "from ..a.b import (c as d,",
+            "from x importy",
+            "fromx import y",
+            "from x  import a # c",
+            "from x import a\\",
+            "from a.import import b",
+            "import été",
+            "from été import x",
+            "from x import été, b",
+            "importlib.x",
+        ] {
+            assert_eq!(quick_import_modules(line, &pkg), by_regex(line), "{line:?}");
+        }
+        let got = quick_import_modules(text, &pkg);
+        for m in ["os.path", "json", "app.llm.client", "app.api.deps", "a", "b", "app.api.a.b.e"] {
+            assert!(got.iter().any(|g| g == m), "{m} in {got:?}");
+        }
+        assert_eq!(quick_imports(text), {
+            let re = regex::Regex::new(r"(?m)^[ \t]*(?:import[ \t]+([A-Za-z_][\w.]*(?:[ \t]*,[ \t]*[A-Za-z_][\w.]*)*)|from[ \t]+([A-Za-z_][\w.]*)[ \t]+import\b)").unwrap();
+            let mut out = std::collections::BTreeSet::new();
+            for c in re.captures_iter(text) {
+                let names = c.get(1).or_else(|| c.get(2)).map(|m| m.as_str()).unwrap_or("");
+                for n in names.split(',') {
+                    if let Some(root) = n.trim().split('.').next().filter(|r| !r.is_empty()) {
+                        out.insert(root.to_string());
+                    }
+                }
+            }
+            out.into_iter().collect::<Vec<_>>()
+        });
     }
 
     #[test]

@@ -91,6 +91,7 @@ pub(crate) struct Kinds {
     pub block: u16,
     pub subscript: u16,
     pub binary_operator: u16,
+    pub return_statement: u16,
 }
 
 pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
@@ -127,6 +128,7 @@ pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
         block: id("block"),
         subscript: id("subscript"),
         binary_operator: id("binary_operator"),
+        return_statement: id("return_statement"),
     }
 });
 
