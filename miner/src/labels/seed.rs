@@ -45,7 +45,7 @@ pub fn unpack((name, gz): (&str, &[u8])) -> Result<String, String> {
     Ok(s)
 }
 
-type Rows = Vec<HashMap<String, String>>;
+type Rows = Vec<rustc_hash::FxHashMap<String, String>>;
 
 pub fn csv_rows(name: &str, text: &str) -> Result<Rows, String> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
@@ -58,7 +58,7 @@ pub fn csv_rows(name: &str, text: &str) -> Result<Rows, String> {
     Ok(out)
 }
 
-fn get<'a>(r: &'a HashMap<String, String>, k: &str) -> Option<&'a str> {
+fn get<'a>(r: &'a rustc_hash::FxHashMap<String, String>, k: &str) -> Option<&'a str> {
     r.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
