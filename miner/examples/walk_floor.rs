@@ -7,6 +7,7 @@
 use std::time::Instant;
 
 fn main() {
+    miner::init_allocator();
     let dir = std::env::args().nth(1).expect("usage: walk_floor DIR");
     let files: Vec<Vec<u8>> = walkdir::WalkDir::new(&dir)
         .into_iter()
