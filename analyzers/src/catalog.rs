@@ -631,8 +631,9 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     let mut triggers = Vec::new();
     for c in &r.callees {
         let (re, root) = pattern_to_regex(c).map_err(&ctx)?;
-        matchers.push((re, trigger_name(c)));
-        triggers.push((root.clone(), trigger_name(c)));
+        let last = trigger_name(c);
+        matchers.push((re, last.clone()));
+        triggers.push((root.clone(), last));
         roots.push(root);
     }
     let mut excludes = Vec::new();

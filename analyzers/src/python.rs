@@ -562,9 +562,9 @@ pub(crate) struct Analysis<'t, 'c> {
     /// `name.attr = value` statements (not `self.` or `cls.`), with their
     /// scope: state kept on a function or a module (`topology::Topo::attr_assigns`).
     pub(crate) attr_assignments: Vec<(Node<'t>, usize)>,
-    /// The `return` statements of each function's own body, by the
-    /// function's scope (`qualify_return`).
-    returns: rustc_hash::FxHashMap<usize, Vec<Node<'t>>>,
+    /// The `return` statements and `yield` expressions of each function's
+    /// own body, by the function's scope (`qualify_return`, `returned_values`).
+    exits: rustc_hash::FxHashMap<usize, Vec<Node<'t>>>,
     /// Every binary operator, with its scope (arithmetic ensembles).
     pub(crate) binaries: Vec<(Node<'t>, usize)>,
     pub(crate) imported_roots: std::collections::BTreeSet<String>,
@@ -593,7 +593,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
             calls: Vec::new(),
             item_assignments: Vec::new(),
             attr_assignments: Vec::new(),
-            returns: Default::default(),
+            exits: Default::default(),
             binaries: Vec::new(),
             imported_roots: Default::default(),
             package: Vec::new(),
@@ -776,7 +776,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     continue;
                 }
                 _ if k == kd.call => self.calls.push((node, scope)),
-                _ if k == kd.return_statement => self.returns.entry(scope).or_default().push(node),
+                _ if k == kd.return_statement || k == kd.yield_ => self.exits.entry(scope).or_default().push(node),
                 _ if k == kd.binary_operator => self.binaries.push((node, scope)),
                 // Their names are not references: nothing else to visit.
                 _ if k == kd.import_statement => {
@@ -1283,8 +1283,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 let func = expr.child_by_field_id(crate::syntax::F.function)?;
                 // A call of a local function stands for what it returns.
                 if func.k() == "identifier" {
-                    if let Some(Binding { kind: BKind::Func(def, fscope), .. }) = self.lookup(&self.text(func), scope, pos) {
-                        return self.qualify_return(def, fscope, depth + 1);
+                    if let Some(Binding { kind: BKind::Func(_, fscope), .. }) = self.lookup(&self.text(func), scope, pos) {
+                        return self.qualify_return(fscope, depth + 1);
                     }
                 }
                 Some(format!("{}()", self.qualify(func, scope, pos, depth + 1)?))
@@ -1311,16 +1311,16 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// What a local function returns, when every `return` of its own body
     /// (not of nested functions) qualifies to the same thing.
-    fn qualify_return(&self, def: Node<'t>, fscope: usize, depth: u32) -> Option<String> {
+    fn qualify_return(&self, fscope: usize, depth: u32) -> Option<String> {
         if depth > MAX_DEPTH {
             return None;
         }
         // The scope pass recorded them: a function's own returns are the
         // ones whose innermost scope is its own (none inside nested
         // functions, classes or lambdas).
-        def.child_by_field_id(crate::syntax::F.body)?;
         let mut found: Option<String> = None;
-        for n in self.returns.get(&fscope).into_iter().flatten() {
+        let ret = crate::syntax::K.return_statement;
+        for n in self.exits.get(&fscope).into_iter().flatten().filter(|n| n.kind_id() == ret) {
             let v = n.named_child(0)?;
             let q = self.qualify(v, fscope, v.start_byte(), depth + 1)?;
             if found.as_ref().is_some_and(|f| *f != q) {
@@ -1329,6 +1329,18 @@ impl<'t, 'c> Analysis<'t, 'c> {
             found = Some(q);
         }
         found
+    }
+
+    /// The values a local function returns or yields, last in the file
+    /// first: of each outermost `return` or `yield` of its own body (not one
+    /// inside another, as in `return (yield x)`).
+    pub(crate) fn returned_values(&self, def: Node<'t>) -> Vec<Node<'t>> {
+        let Some(exits) = self.scope_of_node.get(&def.id()).and_then(|s| self.exits.get(s)) else { return Vec::new() };
+        let inside =
+            |n: &Node<'t>, o: &Node<'t>| o.id() != n.id() && o.start_byte() <= n.start_byte() && n.end_byte() <= o.end_byte();
+        let mut outer: Vec<Node<'t>> = exits.iter().filter(|n| !exits.iter().any(|o| inside(n, o))).copied().collect();
+        outer.sort_by_key(|n| std::cmp::Reverse(n.start_byte()));
+        outer.into_iter().filter_map(|n| n.named_child(0)).collect()
     }
 
     fn qualify_binding(&self, b: Binding<'t>, depth: u32) -> Option<String> {
@@ -2126,9 +2138,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     }
                 }
                 BKind::Import(i) => Some(Export::Value(self.imports[i].clone())).filter(|_| self.exportable(&self.imports[i])),
-                BKind::Func(def, fscope) => {
-                    self.qualify_return(def, fscope, 0).filter(|q| self.exportable(q)).map(Export::Returns)
-                }
+                BKind::Func(_, fscope) => self.qualify_return(fscope, 0).filter(|q| self.exportable(q)).map(Export::Returns),
                 BKind::Class(cs) => {
                     self.class_exports(name, cs, 0, &mut out);
                     None

@@ -92,6 +92,7 @@ pub(crate) struct Kinds {
     pub subscript: u16,
     pub binary_operator: u16,
     pub return_statement: u16,
+    pub yield_: u16,
 }
 
 pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
@@ -129,6 +130,7 @@ pub(crate) static K: LazyLock<Kinds> = LazyLock::new(|| {
         subscript: id("subscript"),
         binary_operator: id("binary_operator"),
         return_statement: id("return_statement"),
+        yield_: id("yield"),
     }
 });
 

@@ -412,27 +412,6 @@ fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
     v
 }
 
-/// The values a function's own `return` statements return and its `yield`
-/// expressions give (not those of nested functions, classes or lambdas).
-fn returned_values(def: Node<'_>) -> Vec<Node<'_>> {
-    let mut out = Vec::new();
-    let Some(body) = def.child_by_field_id(crate::syntax::F.body) else { return out };
-    let mut stack = vec![body];
-    while let Some(n) = stack.pop() {
-        match n.k() {
-            "function_definition" | "class_definition" | "lambda" => continue,
-            "return_statement" | "yield" => {
-                out.extend(n.named_child(0));
-                continue;
-            }
-            _ => {}
-        }
-        let mut cur = n.walk();
-        stack.extend(n.named_children(&mut cur));
-    }
-    out
-}
-
 /// The index of `key` in `v`, appended if new.
 fn intern<T: PartialEq>(v: &mut Vec<T>, key: T) -> usize {
     match v.iter().position(|k| *k == key) {
@@ -560,12 +539,12 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
     }
 
-    /// `returned_values`, walked once per function definition.
+    /// `Analysis::returned_values`, found once per function definition.
     fn returns_of(&self, def: Node<'t>) -> std::rc::Rc<Vec<Node<'t>>> {
         if let Some(v) = self.returned.borrow().get(&def.id()) {
             return v.clone();
         }
-        let v = std::rc::Rc::new(returned_values(def));
+        let v = std::rc::Rc::new(self.a.returned_values(def));
         self.returned.borrow_mut().insert(def.id(), v.clone());
         v
     }
