@@ -45,12 +45,11 @@ impl EdgeKind {
     }
 }
 
-/// A binding that is made on every path to `use_`: its statement sits in a
-/// block that encloses the use. The innermost block, module or scope above
-/// the binding is found going down from the `root` (`parent()` walks down
-/// from the root once per level).
-fn dominates(root: Node<'_>, b: &Binding<'_>, use_: Node<'_>) -> bool {
-    let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return false };
+/// The innermost block or module above a binding's value `v`, with the
+/// statement of it that holds `v`; None when a function, lambda, class or
+/// comprehension is nearer. Found going down from the `root` (`parent()`
+/// walks down from the root once per level).
+fn enclosing_block<'t>(root: Node<'t>, v: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
     let mut cur = root;
     let mut inner = None;
     while cur.id() != v.id() {
@@ -60,7 +59,13 @@ fn dominates(root: Node<'_>, b: &Binding<'_>, use_: Node<'_>) -> bool {
         }
         cur = next;
     }
-    let Some((p, stmt)) = inner.filter(|(p, _)| matches!(p.k(), "block" | "module")) else { return false };
+    inner.filter(|(p, _)| matches!(p.k(), "block" | "module"))
+}
+
+/// A binding is made on every path to `use_` when its statement (`stmt` of
+/// the block `p`, from `enclosing_block`) sits in a block that encloses the use.
+fn dominates(block: Option<(Node<'_>, Node<'_>)>, use_: Node<'_>) -> bool {
+    let Some((p, stmt)) = block else { return false };
     let encloses = p.start_byte() <= use_.start_byte() && use_.end_byte() <= p.end_byte();
     // a loop's target is bound before every run of its body
     let before = stmt.end_byte() <= use_.start_byte()
@@ -185,6 +190,8 @@ struct Topo<'a, 't, 'c> {
     instances: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<usize>>>,
     /// The values each function definition returns, found once (by node id).
     returned: std::cell::RefCell<rustc_hash::FxHashMap<usize, std::rc::Rc<Vec<Node<'t>>>>>,
+    /// `enclosing_block` answers by value node id.
+    blocks: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<(Node<'t>, Node<'t>)>>>,
 }
 
 /// Each positional argument's and each keyword argument's model origins.
@@ -536,7 +543,19 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             flow_imports: Default::default(),
             truncated: Default::default(),
             returned: Default::default(),
+            blocks: Default::default(),
         }
+    }
+
+    /// `enclosing_block` of a binding's value, found once per value.
+    fn enclosing_block(&self, b: &Binding<'t>) -> Option<(Node<'t>, Node<'t>)> {
+        let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return None };
+        if let Some(found) = self.blocks.borrow().get(&v.id()) {
+            return *found;
+        }
+        let found = enclosing_block(self.a.root.unwrap_or(v), v);
+        self.blocks.borrow_mut().insert(v.id(), found);
+        found
     }
 
     /// `Analysis::returned_values`, found once per function definition.
@@ -1495,8 +1514,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn reaching(&self, b: Binding<'t>, name: &str, e: Node<'t>) -> Vec<Binding<'t>> {
         let mut all = self.a.bindings_in(b.scope, name, e.start_byte());
         all.sort_by_key(|b| b.pos);
-        let root = self.a.root.unwrap_or(e);
-        if let Some(k) = all.iter().rposition(|b| dominates(root, b, e)) {
+        if let Some(k) = all.iter().rposition(|b| dominates(self.enclosing_block(b), e)) {
             all.drain(..k);
         }
         if all.is_empty() {
@@ -1834,10 +1852,10 @@ pub struct Demand {
 
 impl Demand {
     pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts> + Clone) -> Demand {
-        let binding = |n: &str| n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n).to_string();
+        let binding = |n: &'f str| -> &'f str { n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n) };
         let mut keys: BTreeSet<String> = BTreeSet::new();
         for f in facts.clone() {
-            let names: Vec<String> = f
+            let names: Vec<&str> = f
                 .summaries
                 .iter()
                 .map(|s| binding(&s.name))
@@ -1851,38 +1869,52 @@ impl Demand {
                 keys.extend(names.iter().map(|n| format!("{m}.{n}")));
             }
         }
+        if keys.is_empty() {
+            return Demand::default();
+        }
         // Re-exports (`from .nets import Classifier as Clf`) lead there
         // under their own keys, through as many hops as `repository` follows.
-        let mut aliases: Vec<(String, &str)> = facts
+        // Each is (the file's module names, its name, what it stands for);
+        // its keys are written only once it leads somewhere.
+        let modules: Vec<Vec<String>> = facts
+            .clone()
             .into_iter()
-            .flat_map(|f| {
-                let ms = crate::link::module_names(&f.report.path);
-                f.exports.iter().flat_map(move |(n, e)| match e {
-                    crate::usage::Export::Value(q) => ms.iter().map(|m| (format!("{m}.{}", binding(n)), q.as_str())).collect(),
-                    _ => Vec::new(),
+            .map(|f| if f.exports.is_empty() { Vec::new() } else { crate::link::module_names(&f.report.path) })
+            .collect();
+        let mut aliases: Vec<(&[String], &str, &str)> = facts
+            .into_iter()
+            .zip(&modules)
+            .flat_map(|(f, ms)| {
+                f.exports.iter().filter_map(move |(n, e)| match e {
+                    crate::usage::Export::Value(q) if !ms.is_empty() => Some((ms.as_slice(), binding(n), q.as_str())),
+                    _ => None,
                 })
             })
             .collect();
-        if !keys.is_empty() {
-            // Exact lookups only here: a hash set, and each alias dropped
-            // once it leads somewhere.
-            let mut found: rustc_hash::FxHashSet<String> = keys.iter().cloned().collect();
-            aliases.retain(|(k, _)| !found.contains(k));
-            for _ in 0..8 {
-                let before = found.len();
-                aliases.retain(|(k, q)| {
-                    if Self::is_or_below(q, |p| found.contains(p)) {
-                        found.insert(k.clone());
-                        return false;
-                    }
-                    true
-                });
-                if found.len() == before {
-                    break;
+        // Exact lookups only here: a hash set, and each alias dropped once
+        // it leads somewhere. Every key starts with a module's first segment,
+        // so a value under no such segment (`torch.nn.Module`) leads nowhere.
+        let mut found: rustc_hash::FxHashSet<String> = keys.iter().cloned().collect();
+        let mut firsts: rustc_hash::FxHashSet<String> =
+            keys.iter().map(|k| k.split('.').next().unwrap_or(k).to_string()).collect();
+        for _ in 0..8 {
+            let before = found.len();
+            aliases.retain(|&(ms, n, q)| {
+                let first = q.split(['.', '(', '[']).next().unwrap_or(q);
+                if !firsts.contains(first) || !Self::is_or_below(q, |p| found.contains(p)) {
+                    return true;
                 }
+                for m in ms {
+                    found.insert(format!("{m}.{n}"));
+                    firsts.insert(m.split('.').next().unwrap_or(m).to_string());
+                }
+                false
+            });
+            if found.len() == before {
+                break;
             }
-            keys.extend(found);
         }
+        keys.extend(found);
         let exact = keys.iter().cloned().collect();
         Demand { keys, exact }
     }
@@ -1935,6 +1967,54 @@ pub fn deferred_wanted(facts: &[crate::FileFacts]) -> Vec<usize> {
     (0..facts.len()).filter(|&i| facts[i].topology_deferred && demand.wants(&facts[i].foreign_refs)).collect()
 }
 
+/// The names the repository's modules re-export (`Export::Value`), by
+/// every key `module.name` they can be imported as. Looked up by key, not
+/// written out: a large repository has hundreds of thousands of such keys
+/// and an edge needs a handful.
+struct Aliases<'f> {
+    facts: &'f [crate::FileFacts],
+    /// Module name → (file index, index of the name among the file's module names).
+    modules: rustc_hash::FxHashMap<String, Vec<(usize, usize)>>,
+}
+
+impl<'f> Aliases<'f> {
+    fn new(facts: &'f [crate::FileFacts]) -> Self {
+        let mut modules: rustc_hash::FxHashMap<String, Vec<(usize, usize)>> = Default::default();
+        for (fi, f) in facts.iter().enumerate() {
+            if f.exports.iter().any(|(_, e)| matches!(e, crate::usage::Export::Value(_))) {
+                for (mi, m) in crate::link::module_names(&f.report.path).into_iter().enumerate() {
+                    modules.entry(m).or_default().push((fi, mi));
+                }
+            }
+        }
+        Aliases { facts, modules }
+    }
+
+    /// What `key` stands for. When several files' exports share a key, the
+    /// last one (by file, module name, export) wins, as in a map written
+    /// in that order.
+    fn get(&self, key: &str) -> Option<&'f str> {
+        let mut best: Option<((usize, usize, usize), &'f str)> = None;
+        for (i, _) in key.match_indices('.') {
+            let Some(files) = self.modules.get(&key[..i]) else { continue };
+            let name = &key[i + 1..];
+            for &(fi, mi) in files {
+                let exports = &self.facts[fi].exports;
+                let last = exports.iter().enumerate().rev().find_map(|(ei, (n, e))| match e {
+                    crate::usage::Export::Value(q) if n == name => Some((ei, q.as_str())),
+                    _ => None,
+                });
+                if let Some((ei, q)) = last {
+                    if best.is_none_or(|(rank, _)| (fi, mi, ei) > rank) {
+                        best = Some(((fi, mi, ei), q));
+                    }
+                }
+            }
+        }
+        best.map(|(_, q)| q)
+    }
+}
+
 pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
     // Models other modules offer, by every name they can be imported as.
     let mut offered: std::collections::HashMap<String, Vec<(usize, usize)>> = std::collections::HashMap::new();
@@ -1957,16 +2037,7 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
     }
     // Names re-exported by other modules (`from .nets import Classifier` in
     // a package's `__init__`): the name they stand for.
-    let mut aliases: std::collections::HashMap<String, &str> = std::collections::HashMap::new();
-    for f in facts {
-        for m in crate::link::module_names(&f.report.path) {
-            for (name, e) in &f.exports {
-                if let crate::usage::Export::Value(q) = e {
-                    aliases.insert(format!("{m}.{name}"), q.as_str());
-                }
-            }
-        }
-    }
+    let aliases = Aliases::new(facts);
     let canonical = |key: &str| -> String {
         let (mut k, call) = match key.strip_suffix("()") {
             Some(k) => (k.to_string(), "()"),

@@ -505,6 +505,10 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
     if let Some(s) = shard {
         specs.retain(|r| s.contains(r));
     }
+    let jobs = a.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
+    // The label store's seed takes a fixed ~0.1 s to build: with more than
+    // one worker it is built beside the catalog and the mining, not after them.
+    let seeded = (jobs > 1).then(|| std::thread::spawn(crate::labels::LabelStore::seed));
     let catalog = load_catalog(a.rules.as_ref())?;
     crate::store::set_lock_timeout(std::time::Duration::from_secs(a.lock_timeout));
     crate::store::Store::preflight(&a.db)?;
@@ -512,7 +516,6 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         Some(c) => c,
         None => dirs::cache_dir().unwrap_or_else(std::env::temp_dir).join("modelmine").join("repos"),
     };
-    let jobs = a.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1));
     let settings = Settings {
         db: a.db,
         cache,
@@ -530,9 +533,6 @@ fn run_mine(a: MineArgs, raw_args: &[String]) -> Result<i32, MineError> {
         max_clone_bytes: a.max_clone_mb.map(|m| m * 1024 * 1024),
         prefilter: !a.no_prefilter,
     };
-    // The label store's seed takes a fixed ~0.2 s to build: with more than
-    // one worker it is built beside the mining, not after it.
-    let seeded = (jobs > 1).then(|| std::thread::spawn(crate::labels::LabelStore::seed));
     let mut summary = pipeline::run(specs, &settings)?;
     summary.api_calls = api_calls;
     summary.shard = shard.map(|s| (s.to_string(), listed));

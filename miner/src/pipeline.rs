@@ -264,6 +264,11 @@ fn spec_name(spec: &RepoSpec) -> String {
         }
         RepoSpec::Local(p) => {
             let local_name = last_component_name(&p.display().to_string());
+            // A plain folder is never opened as a repository: starting libgit2
+            // loads the system's certificates (~70 ms) for nothing.
+            if !p.join(".git").exists() {
+                return local_name;
+            }
             git2::Repository::open_ext(p, git2::RepositoryOpenFlags::NO_SEARCH, std::iter::empty::<&std::ffi::OsStr>())
                 .ok()
                 .and_then(|r| fetch::origin_url(&r))

@@ -45,21 +45,37 @@ pub fn unpack((name, gz): (&str, &[u8])) -> Result<String, String> {
     Ok(s)
 }
 
-type Rows = Vec<rustc_hash::FxHashMap<String, String>>;
+/// One row of an embedded CSV table: its cells, read by column name.
+pub struct Row {
+    columns: std::sync::Arc<rustc_hash::FxHashMap<String, usize>>,
+    cells: csv::StringRecord,
+}
 
-pub fn csv_rows(name: &str, text: &str) -> Result<Rows, String> {
+impl Row {
+    /// The cell of column `k` as written; None when the table has no such column.
+    pub fn cell(&self, k: &str) -> Option<&str> {
+        self.cells.get(*self.columns.get(k)?)
+    }
+}
+
+/// The rows of a CSV text (one allocation a row: the cells share one buffer
+/// and the column names are shared by every row).
+pub fn csv_rows(name: &str, text: &str) -> Result<Vec<Row>, String> {
     let mut r = csv::Reader::from_reader(text.as_bytes());
-    let headers: Vec<String> = r.headers().map_err(|e| format!("{name}: {e}"))?.iter().map(str::to_string).collect();
+    let columns: rustc_hash::FxHashMap<String, usize> =
+        r.headers().map_err(|e| format!("{name}: {e}"))?.iter().enumerate().map(|(i, h)| (h.to_string(), i)).collect();
+    let columns = std::sync::Arc::new(columns);
     let mut out = Vec::new();
-    for (i, rec) in r.records().enumerate() {
-        let rec = rec.map_err(|e| format!("{name} row {}: {e}", i + 1))?;
-        out.push(headers.iter().cloned().zip(rec.iter().map(str::to_string)).collect());
+    for (i, rec) in r.into_records().enumerate() {
+        let cells = rec.map_err(|e| format!("{name} row {}: {e}", i + 1))?;
+        out.push(Row { columns: columns.clone(), cells });
     }
     Ok(out)
 }
 
-fn get<'a>(r: &'a rustc_hash::FxHashMap<String, String>, k: &str) -> Option<&'a str> {
-    r.get(k).map(|s| s.trim()).filter(|s| !s.is_empty())
+/// A cell, trimmed; None when it is missing or blank.
+fn get<'a>(r: &'a Row, k: &str) -> Option<&'a str> {
+    r.cell(k).map(|s| s.trim()).filter(|s| !s.is_empty())
 }
 
 fn num(s: Option<&str>) -> Option<f64> {
@@ -117,7 +133,7 @@ fn hf_models(out: &mut Vec<HubModel>) -> Result<(), String> {
     let mut extra: HashMap<String, [String; 3]> = HashMap::new();
     for r in csv_rows(HF_EXTRA.0, &extra_text)? {
         if let Some(id) = get(&r, "model_id") {
-            let col = |c: &str| r.get(c).cloned().unwrap_or_default();
+            let col = |c: &str| r.cell(c).map(str::to_string).unwrap_or_default();
             extra.insert(id.to_string(), [col("languages"), col("domains"), col("subtasks")]);
         }
     }
