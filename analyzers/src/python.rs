@@ -760,6 +760,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
         // One cursor for every node's children: a cursor per node costs an allocation.
         let mut cur = root.walk();
         let mut stack: Vec<(Node<'t>, usize, usize)> = vec![(root, 0, 0)];
+        // Decorated functions, by definition node id: `Node::parent` walks
+        // down from the root, so the walk remembers them on its way down.
+        let mut decorated: rustc_hash::FxHashMap<usize, Node<'t>> = Default::default();
         while let Some((node, scope, depth)) = stack.pop() {
             if depth > max_depth {
                 return Err(nesting_error(max_depth));
@@ -832,7 +835,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         self.bind(scope, &n, node.start_byte(), BKind::Func(node, fscope));
                     }
                     if let Some(params) = node.child_by_field_id(crate::syntax::F.parameters) {
-                        self.collect_params(params, fscope);
+                        self.collect_params(params, fscope, decorated.get(&node.id()).copied());
                     }
                     // Decorators and defaults are evaluated in the enclosing scope,
                     // the body in the new one.
@@ -849,7 +852,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     let lscope = self.new_scope(scope, ScopeKind::Function);
                     self.scope_of_node.insert(node.id(), lscope);
                     if let Some(params) = node.child_by_field_id(crate::syntax::F.parameters) {
-                        self.collect_params(params, lscope);
+                        self.collect_params(params, lscope, None);
                     }
                     if let Some(body) = node.child_by_field_id(crate::syntax::F.body) {
                         stack.push((body, lscope, d));
@@ -920,6 +923,13 @@ impl<'t, 'c> Analysis<'t, 'c> {
                                     self.bind_target(target, scope, None);
                                 }
                             }
+                        }
+                    }
+                }
+                _ if k == kd.decorated_definition => {
+                    for c in node.named_children(&mut cur) {
+                        if c.kind_id() == kd.function_definition {
+                            decorated.insert(c.id(), node);
                         }
                     }
                 }
@@ -1043,12 +1053,11 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     /// Defaults click gives a command's parameters:
-    /// `@click.option("--model-name", default="gpt2") def main(model_name)`.
-    fn click_defaults(&self, params: Node<'t>) -> HashMap<String, Node<'t>> {
+    /// `@click.option("--model-name", default="gpt2") def main(model_name)`;
+    /// `decorated` is the function's `decorated_definition`.
+    fn click_defaults(&self, decorated: Option<Node<'t>>) -> HashMap<String, Node<'t>> {
         let mut out = HashMap::new();
-        let Some(decorated) = params.parent().and_then(|f| f.parent()).filter(|d| d.k() == "decorated_definition") else {
-            return out;
-        };
+        let Some(decorated) = decorated else { return out };
         let mut cur = decorated.walk();
         for d in decorated.named_children(&mut cur).filter(|c| c.k() == "decorator") {
             let Some(call) = d.named_child(0).filter(|c| c.k() == "call") else { continue };
@@ -1078,8 +1087,8 @@ impl<'t, 'c> Analysis<'t, 'c> {
         out
     }
 
-    fn collect_params(&mut self, params: Node<'t>, scope: usize) {
-        let click = self.click_defaults(params);
+    fn collect_params(&mut self, params: Node<'t>, scope: usize, decorated: Option<Node<'t>>) {
+        let click = self.click_defaults(decorated);
         let mut cur = params.walk();
         let ps: Vec<Node<'t>> = params.named_children(&mut cur).collect();
         for p in ps {
@@ -2580,6 +2589,21 @@ mod tests {
         assert_eq!(t.root_node().child_count(), 2);
         let facts = analyze_module(deep.as_bytes(), "deep.py", &crate::Catalog::embedded().unwrap());
         assert!(facts.error.is_none());
+    }
+
+    #[test]
+    fn click_defaults_name_the_model_of_the_decorated_command_only() {
+        let src = b"import click\nfrom transformers import AutoModel\n\nclass Cli:\n    @click.command()\n    @click.option('--model-name', default='gpt2')\n    def main(model_name):\n        return AutoModel.from_pretrained(model_name)\n\ndef other(model_name):\n    return AutoModel.from_pretrained(model_name)\n\nf = lambda model_name: AutoModel.from_pretrained(model_name)\n";
+        let r = crate::analyze_file("cli.py", schemas::FileKind::Python, src, &crate::Catalog::embedded().unwrap());
+        let models: Vec<(u32, Option<&str>)> = r
+            .usages
+            .iter()
+            .map(|u| match u.location {
+                Location::Line(l) => (l, u.model.as_deref()),
+                _ => (0, None),
+            })
+            .collect();
+        assert_eq!(models, vec![(8, Some("gpt2")), (11, None), (13, None)]);
     }
 
     #[test]
