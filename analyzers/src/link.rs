@@ -192,7 +192,7 @@ pub struct RepoContext {
     pub lazy_topology: bool,
     /// With `lazy_topology`: the demand of the files analysed so far; a
     /// file it wants is traced at once.
-    pub demand: Option<std::sync::Arc<crate::topology::Demand>>,
+    pub demand: Option<std::sync::Arc<crate::topology::SharedDemand>>,
 }
 
 impl RepoContext {

@@ -419,7 +419,7 @@ pub fn analyze_in_repo(
     catalog: &Catalog,
     repo_roots: &Names,
     lazy_topology: bool,
-    demand: Option<&crate::topology::Demand>,
+    demand: Option<&crate::topology::SharedDemand>,
 ) -> PyFacts {
     let limits = ParseLimits::default();
     let tree = match parse_timed(src, limits) {

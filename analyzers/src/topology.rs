@@ -1851,23 +1851,47 @@ pub struct Demand {
 }
 
 impl Demand {
+    /// The keys a file offers itself: `module.name` for each name of its
+    /// function summaries and model exports, under each of its module names.
+    fn own_keys(f: &crate::FileFacts) -> Vec<String> {
+        let names: Vec<&str> = f
+            .summaries
+            .iter()
+            .map(|s| Self::binding(&s.name))
+            .chain(f.model_exports.iter().map(|(n, _)| Self::binding(n)))
+            .filter(|n| !n.is_empty())
+            .collect();
+        if names.is_empty() {
+            return Vec::new();
+        }
+        let mut keys = Vec::new();
+        for m in crate::link::module_names(&f.report.path) {
+            keys.extend(names.iter().map(|n| format!("{m}.{n}")));
+        }
+        keys
+    }
+
+    /// The name a key ends in: the first identifier of an exported name
+    /// (`Config` of `Config.Model.LLM`, `f` of `f()`).
+    fn binding(n: &str) -> &str {
+        n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n)
+    }
+
+    /// Add a file's own keys (not the re-exports that lead to them: those
+    /// only `new` follows).
+    pub fn add(&mut self, f: &crate::FileFacts) {
+        for k in Self::own_keys(f) {
+            if self.exact.insert(k.clone()) {
+                self.keys.insert(k);
+            }
+        }
+    }
+
     pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts> + Clone) -> Demand {
-        let binding = |n: &'f str| -> &'f str { n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n) };
+        let binding = Self::binding;
         let mut keys: BTreeSet<String> = BTreeSet::new();
         for f in facts.clone() {
-            let names: Vec<&str> = f
-                .summaries
-                .iter()
-                .map(|s| binding(&s.name))
-                .chain(f.model_exports.iter().map(|(n, _)| binding(n)))
-                .filter(|n| !n.is_empty())
-                .collect();
-            if names.is_empty() {
-                continue;
-            }
-            for m in crate::link::module_names(&f.report.path) {
-                keys.extend(names.iter().map(|n| format!("{m}.{n}")));
-            }
+            keys.extend(Self::own_keys(f));
         }
         if keys.is_empty() {
             return Demand::default();
@@ -1950,6 +1974,35 @@ impl Demand {
     /// Must a deferred file with these `foreign_refs` be traced?
     pub fn wants(&self, refs: &[String]) -> bool {
         refs.iter().any(|q| self.leads(q))
+    }
+}
+
+/// The demand of the files analysed so far, growing while the analysis
+/// runs: each file's own keys are added once it is done (`Demand::add`), so
+/// that a file analysed after the one offering what it names is traced at
+/// once instead of parsed again. What it wants, the final demand
+/// (`deferred_wanted`) wants too: its keys are a subset of those.
+#[derive(Debug, Default)]
+pub struct SharedDemand(std::sync::RwLock<Demand>);
+
+impl SharedDemand {
+    pub fn new(d: Demand) -> Self {
+        SharedDemand(std::sync::RwLock::new(d))
+    }
+
+    /// Add what a file just analysed offers.
+    pub fn add(&self, f: &crate::FileFacts) {
+        if f.summaries.is_empty() && f.model_exports.is_empty() {
+            return;
+        }
+        // A panic elsewhere cannot leave the keys half written: take them as they are.
+        let mut d = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+        d.add(f);
+    }
+
+    pub fn wants(&self, refs: &[String]) -> bool {
+        let d = self.0.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+        !d.is_empty() && d.wants(refs)
     }
 }
 

@@ -2,8 +2,9 @@
 //! demand asks for (`topology::deferred_wanted`), gives the same repository
 //! topology as tracing every file: on the demo corpus, the topology fixtures
 //! and the rule fixtures. So does the pipeline's order: the files with a
-//! rule's words first, then the rest, traced at once when the first ones'
-//! demand wants them (`RepoContext::demand`).
+//! rule's words first, then the rest, shallower modules first within each,
+//! each traced at once when what the files before it offer wants it
+//! (`RepoContext::demand`, `topology::SharedDemand`).
 
 use analyzers::catalog::Catalog;
 use analyzers::link::{Configs, RepoContext};
@@ -30,8 +31,8 @@ enum Order {
     Every,
     /// Files that load nothing deferred; the wanted ones parsed again.
     Lazy,
-    /// As `Lazy`, the files with a rule's words first and their demand
-    /// handed to the rest.
+    /// As `Lazy`, the files with a rule's words first, each traced at once
+    /// when what the files before it offer wants it.
     WordsFirst,
 }
 
@@ -46,13 +47,25 @@ fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyze
     };
     let first: Vec<bool> =
         files.iter().map(|(p, b)| order != Order::WordsFirst || cat.may_match(b, &analyzers::python::package_of(p))).collect();
-    let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().zip(&first).map(|(f, w)| w.then(|| run(&ctx, f))).collect();
-    ctx.demand = Some(std::sync::Arc::new(analyzers::topology::Demand::new(facts.iter().flatten())));
+    // Shallower modules first within each group, each file's keys added to
+    // the demand once it is done (`SharedDemand`), as the pipeline does.
+    let mut by_depth: Vec<usize> = (0..files.len()).collect();
+    by_depth.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+    let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().map(|_| None).collect();
     let mut at_once = 0;
-    for (i, f) in files.iter().enumerate().filter(|(i, _)| !first[*i]) {
-        let got = run(&ctx, f);
-        at_once += usize::from(!got.topology_deferred && got.pending.is_empty() && got.report.usages.is_empty());
-        facts[i] = Some(got);
+    for phase in [true, false] {
+        if order == Order::WordsFirst {
+            let demand = if phase { Default::default() } else { analyzers::topology::Demand::new(facts.iter().flatten()) };
+            ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
+        }
+        for &i in by_depth.iter().filter(|&&i| first[i] == phase) {
+            let got = run(&ctx, &files[i]);
+            if let Some(d) = &ctx.demand {
+                d.add(&got);
+            }
+            at_once += usize::from(!got.topology_deferred && got.pending.is_empty() && got.report.usages.is_empty());
+            facts[i] = Some(got);
+        }
     }
     let mut facts: Vec<analyzers::FileFacts> = facts.into_iter().map(|f| f.expect("analysed")).collect();
     let deferred = facts.iter().filter(|f| f.topology_deferred).count();

@@ -3,10 +3,11 @@
 //! and the bytes a default `mine --path` parses, which adds every file that
 //! imports a module of the repository or is imported by one (a call through
 //! it may be a load; its names may be a model). Then, with every file
-//! analysed in the pipeline's order (the files with a rule's words first),
-//! how many files load nothing, how many of those were traced at once because
-//! the demand of the first files wanted them, and how many the demand wanted
-//! only at the end, so that they are parsed a second time
+//! analysed in the pipeline's order (the files with a rule's words first,
+//! shallower modules first within each), how many files load nothing, how
+//! many of those were traced at once because what the files done before
+//! offered already wanted them (`topology::SharedDemand`), and how many the
+//! demand wanted only at the end, so that they are parsed a second time
 //! (`topology::deferred_wanted`).
 //! Each DIR is one repository; with several, the last line sums them.
 //!   cargo run --release -p miner --example prefilter_reach -- DIR...
@@ -52,25 +53,35 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
         }
     }
     // As the pipeline does: the files with a rule's words first, then the
-    // rest, traced at once when the demand of the first already wants them;
-    // what is still wanted after all are parsed a second time.
+    // rest, each traced at once when what the files done before offer
+    // already wants it; what is still wanted after all are parsed a second
+    // time.
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
     let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
-        files
+        let mut order: Vec<usize> = (0..files.len()).filter(|&i| hits[i] == first).collect();
+        order.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+        order
             .par_iter()
-            .zip(&hits)
-            .filter(|(_, h)| **h == first)
-            .map(|((p, b), _)| analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, ctx))
+            .map(|&i| (&files[i], ()))
+            .map(|((p, b), _)| {
+                let f = analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, ctx);
+                if let Some(d) = &ctx.demand {
+                    d.add(&f);
+                }
+                f
+            })
             .collect()
     };
+    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
     let mut facts = analyse(&lazy, true);
-    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::Demand::new(&facts)));
-    let rest = analyse(&lazy, false);
     let loads_nothing =
         |f: &analyzers::FileFacts| f.pending.is_empty() && f.report.usages.iter().all(|u| u.source == schemas::Source::Aux);
-    let at_once = rest.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
+    let mut at_once = facts.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
+    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(analyzers::topology::Demand::new(&facts))));
+    let rest = analyse(&lazy, false);
+    at_once += rest.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
     facts.extend(rest);
     let nothing = facts.iter().filter(|f| loads_nothing(f)).count();
     let again = analyzers::topology::deferred_wanted(&facts).len();

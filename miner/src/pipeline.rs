@@ -451,8 +451,12 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
     // a model, and so offer one to other modules. Those go first (with the
     // manifests): the files after them whose code can reach what they offer
     // (`topology::Demand`) are traced at once instead of parsed again.
+    // Within each, shallower modules first: a package's base modules, which
+    // other modules build on, tend to sit above them (`topology::SharedDemand`).
+    let mut order: Vec<usize> = (0..candidates.len()).collect();
+    order.sort_by_key(|&i| (candidates[i].path.matches('/').count(), i));
     let (first, rest): (Vec<usize>, Vec<usize>) =
-        (0..candidates.len()).partition(|&i| candidates[i].kind == schemas::FileKind::Manifest || scans[i].1.words);
+        order.into_iter().partition(|&i| candidates[i].kind == schemas::FileKind::Manifest || scans[i].1.words);
     drop(scans);
     let analyse = |repo_ctx: &analyzers::link::RepoContext, which: &[usize]| -> Vec<(usize, FileResult)> {
         which
@@ -472,7 +476,13 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
                         bytes: Some(c.size),
                         detail: None,
                     }),
-                    Ok(bytes) => FileResult::Report(Box::new(analyze_one(c, &bytes, catalog, repo_ctx))),
+                    Ok(bytes) => {
+                        let facts = analyze_one(c, &bytes, catalog, repo_ctx);
+                        if let Some(d) = &repo_ctx.demand {
+                            d.add(&facts);
+                        }
+                        FileResult::Report(Box::new(facts))
+                    }
                 };
                 ctx.progress.file_done();
                 (i, r)
@@ -480,6 +490,7 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
             .collect()
     };
     let mut slots: Vec<Option<FileResult>> = candidates.iter().map(|_| None).collect();
+    repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
     for (i, r) in analyse(&repo_ctx, &first) {
         slots[i] = Some(r);
     }
@@ -489,9 +500,7 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> A
             FileResult::Skip(_) => None,
         });
         let demand = analyzers::topology::Demand::new(offered);
-        if !demand.is_empty() {
-            repo_ctx.demand = Some(std::sync::Arc::new(demand));
-        }
+        repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
         for (i, r) in analyse(&repo_ctx, &rest) {
             slots[i] = Some(r);
         }
