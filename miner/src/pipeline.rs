@@ -299,7 +299,7 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
         let listing = walk::list_git(&repo, head, ctx.settings.max_file_bytes)?;
         let git_dir = repo.path().to_path_buf();
         drop(repo);
-        let analysed = analyze_listing(listing, Some(&git_dir), ctx);
+        let analysed = analyze_listing(listing, Some(&git_dir), ctx, None);
         Ok(Step::Mined(Box::new(Mined {
             name,
             location,
@@ -314,11 +314,13 @@ fn process_local(path: &Path, ctx: &Ctx<'_>) -> Result<Step, String> {
         })))
     } else {
         let listing = walk::list_dir(path, ctx.settings.max_file_bytes);
-        let commit = content_hash(&listing.candidates);
+        // One read of each file gives both its hash and its byte scan.
+        let first = first_pass(&listing.candidates, None, ctx, true);
+        let commit = content_hash(&listing.candidates, &first);
         if ctx.already_mined(&location, &commit) {
             return Ok(Step::Resumed);
         }
-        let analysed = analyze_listing(listing, None, ctx);
+        let analysed = analyze_listing(listing, None, ctx, Some(first));
         Ok(Step::Mined(Box::new(Mined {
             name,
             location,
@@ -362,7 +364,7 @@ fn process_remote(spec_url: &str, meta: Option<&crate::github::GhRepo>, ctx: &Ct
     let oid = git2::Oid::from_str(&fetched.commit).map_err(|e| e.message().to_string())?;
     let listing = walk::list_git(&repo, oid, ctx.settings.max_file_bytes)?;
     drop(repo);
-    let analysed = analyze_listing(listing, Some(&fetched.git_dir), ctx);
+    let analysed = analyze_listing(listing, Some(&fetched.git_dir), ctx, None);
     if !ctx.settings.keep_clones {
         // Disk stays bounded over thousands of repositories.
         let _ = std::fs::remove_dir_all(&fetched.git_dir);
@@ -392,26 +394,58 @@ fn is_dirty(repo: &git2::Repository) -> Option<bool> {
     Some(st.iter().any(|e| e.status() != git2::Status::CURRENT))
 }
 
-/// A 40-hex content hash of a plain folder's mined files, standing in for a commit.
-fn content_hash(cands: &[Candidate]) -> String {
-    let mut parts: Vec<(String, Vec<u8>)> = cands
-        .par_iter()
-        .map(|c| {
-            let d = match walk::read(c, None) {
-                Ok(b) => Sha256::digest(&b).to_vec(),
-                Err(e) => format!("unreadable: {e}").into_bytes(),
-            };
-            (c.path.clone(), d)
-        })
-        .collect();
+/// A 40-hex content hash of a plain folder's mined files, standing in for a
+/// commit: each file's path and SHA-256 (`first_pass` with digests).
+fn content_hash(cands: &[Candidate], first: &[FirstPass]) -> String {
+    let mut parts: Vec<(&str, &[u8])> =
+        cands.iter().zip(first).map(|(c, f)| (c.path.as_str(), f.digest.as_deref().unwrap_or_default())).collect();
     parts.sort();
     let mut h = Sha256::new();
     for (p, d) in parts {
         h.update(p.as_bytes());
         h.update([0]);
-        h.update(&d);
+        h.update(d);
     }
     h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
+}
+
+/// What one read of a file gives before any parse.
+struct FirstPass {
+    scan: analyzers::link::ByteScan,
+    /// Its SHA-256 (or why it is unreadable), for a plain folder's content hash.
+    digest: Option<Vec<u8>>,
+}
+
+/// A cheap pass over the bytes (reading is ~170x cheaper than parsing):
+/// which modules each file imports, so that the analysis knows the
+/// repository's own modules, and whether its code holds a rule's words
+/// (without the prefilter, only the latter, for the order of the analysis);
+/// with `digests`, each file's SHA-256 from the same read.
+fn first_pass(candidates: &[Candidate], git_dir: Option<&Path>, ctx: &Ctx<'_>, digests: bool) -> Vec<FirstPass> {
+    let catalog = &ctx.settings.catalog;
+    let prefilter = ctx.settings.prefilter;
+    let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
+    candidates
+        .par_iter()
+        .map_init(open_repo, |repo, c| {
+            let manifest = c.kind == schemas::FileKind::Manifest;
+            if manifest && !digests {
+                return FirstPass { scan: Default::default(), digest: None };
+            }
+            let bytes = walk::read(c, repo.as_ref());
+            let digest = digests.then(|| match &bytes {
+                Ok(b) => Sha256::digest(b).to_vec(),
+                Err(e) => format!("unreadable: {e}").into_bytes(),
+            });
+            let scan = match bytes {
+                _ if manifest => Default::default(),
+                Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, prefilter),
+                // Unreadable or binary: first, where the analysis reports it.
+                _ => analyzers::link::ByteScan { imports: Vec::new(), words: true },
+            };
+            FirstPass { scan, digest }
+        })
+        .collect()
 }
 
 enum FileResult {
@@ -419,31 +453,17 @@ enum FileResult {
     Skip(SkippedFile),
 }
 
-fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>) -> Analysed {
+/// Analyse a listing's files; `first`, the `first_pass` over them when the
+/// caller made it already.
+fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, first: Option<Vec<FirstPass>>) -> Analysed {
     let Listing { candidates, mut skipped, mut artifacts, configs } = listing;
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
     let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
-    // First a cheap pass over the bytes (reading is ~170x cheaper than
-    // parsing): which modules each file imports, so that the analysis knows
-    // the repository's own modules, and whether its code holds a rule's
-    // words (without the prefilter, only the latter, for the order below).
     let prefilter = ctx.settings.prefilter;
-    let scans: Vec<(String, analyzers::link::ByteScan)> = candidates
-        .par_iter()
-        .map_init(open_repo, |repo, c| {
-            let scan = if c.kind == schemas::FileKind::Manifest {
-                Default::default()
-            } else {
-                match walk::read(c, repo.as_ref()) {
-                    Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, prefilter),
-                    // Unreadable or binary: first, where the analysis reports it.
-                    _ => analyzers::link::ByteScan { imports: Vec::new(), words: true },
-                }
-            };
-            (c.path.clone(), scan)
-        })
-        .collect();
+    let first = first.unwrap_or_else(|| first_pass(&candidates, git_dir, ctx, false));
+    let scans: Vec<(String, analyzers::link::ByteScan)> =
+        candidates.iter().zip(first).map(|(c, f)| (c.path.clone(), f.scan)).collect();
     let mut repo_ctx = analyzers::link::RepoContext::build(&scans);
     repo_ctx.prefilter = prefilter;
     repo_ctx.lazy_topology = true;
