@@ -1852,8 +1852,9 @@ pub struct Demand {
 
 impl Demand {
     /// The keys a file offers itself: `module.name` for each name of its
-    /// function summaries and model exports, under each of its module names.
-    fn own_keys(f: &crate::FileFacts) -> Vec<String> {
+    /// function summaries and model exports, under each of its module
+    /// names (`modules`, which `module_names` gives when None).
+    fn own_keys(f: &crate::FileFacts, modules: Option<&[String]>) -> Vec<String> {
         let names: Vec<&str> = f
             .summaries
             .iter()
@@ -1864,11 +1865,15 @@ impl Demand {
         if names.is_empty() {
             return Vec::new();
         }
-        let mut keys = Vec::new();
-        for m in crate::link::module_names(&f.report.path) {
-            keys.extend(names.iter().map(|n| format!("{m}.{n}")));
-        }
-        keys
+        let owned;
+        let modules = match modules {
+            Some(m) => m,
+            None => {
+                owned = crate::link::module_names(&f.report.path);
+                &owned
+            }
+        };
+        modules.iter().flat_map(|m| names.iter().map(move |n| format!("{m}.{n}"))).collect()
     }
 
     /// The name a key ends in: the first identifier of an exported name
@@ -1880,7 +1885,7 @@ impl Demand {
     /// Add a file's own keys (not the re-exports that lead to them: those
     /// only `new` follows).
     pub fn add(&mut self, f: &crate::FileFacts) {
-        for k in Self::own_keys(f) {
+        for k in Self::own_keys(f, None) {
             if self.exact.insert(k.clone()) {
                 self.keys.insert(k);
             }
@@ -1889,9 +1894,16 @@ impl Demand {
 
     pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts> + Clone) -> Demand {
         let binding = Self::binding;
+        // Each file's module names, found once for its keys and its re-exports.
+        let offers = |f: &crate::FileFacts| !(f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty());
+        let modules: Vec<Vec<String>> = facts
+            .clone()
+            .into_iter()
+            .map(|f| if offers(f) { crate::link::module_names(&f.report.path) } else { Vec::new() })
+            .collect();
         let mut keys: BTreeSet<String> = BTreeSet::new();
-        for f in facts.clone() {
-            keys.extend(Self::own_keys(f));
+        for (f, ms) in facts.clone().into_iter().zip(&modules) {
+            keys.extend(Self::own_keys(f, Some(ms)));
         }
         if keys.is_empty() {
             return Demand::default();
@@ -1900,11 +1912,6 @@ impl Demand {
         // under their own keys, through as many hops as `repository` follows.
         // Each is (the file's module names, its name, what it stands for);
         // its keys are written only once it leads somewhere.
-        let modules: Vec<Vec<String>> = facts
-            .clone()
-            .into_iter()
-            .map(|f| if f.exports.is_empty() { Vec::new() } else { crate::link::module_names(&f.report.path) })
-            .collect();
         let mut aliases: Vec<(&[String], &str, &str)> = facts
             .into_iter()
             .zip(&modules)

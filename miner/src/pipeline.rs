@@ -409,6 +409,12 @@ fn content_hash(cands: &[Candidate], first: &[FirstPass]) -> String {
     h.finalize().iter().take(20).map(|b| format!("{b:02x}")).collect()
 }
 
+/// The repository whose objects a listing's files are read from, one per
+/// worker; None for a plain folder.
+fn open_repo(git_dir: Option<&Path>) -> Option<git2::Repository> {
+    git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok())
+}
+
 /// What one read of a file gives before any parse.
 struct FirstPass {
     scan: analyzers::link::ByteScan,
@@ -424,7 +430,7 @@ struct FirstPass {
 fn first_pass(candidates: &[Candidate], git_dir: Option<&Path>, ctx: &Ctx<'_>, digests: bool) -> Vec<FirstPass> {
     let catalog = &ctx.settings.catalog;
     let prefilter = ctx.settings.prefilter;
-    let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
+    let open_repo = || open_repo(git_dir);
     candidates
         .par_iter()
         .map_init(open_repo, |repo, c| {
@@ -453,24 +459,24 @@ enum FileResult {
     Skip(SkippedFile),
 }
 
-/// Analyse a listing's files; `first`, the `first_pass` over them when the
+/// Analyse a listing's files; `scanned`, the `first_pass` over them when the
 /// caller made it already.
-fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, first: Option<Vec<FirstPass>>) -> Analysed {
+fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scanned: Option<Vec<FirstPass>>) -> Analysed {
     let Listing { candidates, mut skipped, mut artifacts, configs } = listing;
     ctx.progress.add_files(candidates.len() as u64);
     let catalog = &ctx.settings.catalog;
-    let open_repo = || git_dir.and_then(|d| git2::Repository::open_bare(d).or_else(|_| git2::Repository::open(d)).ok());
+    let open_repo = || open_repo(git_dir);
     let prefilter = ctx.settings.prefilter;
-    let first = first.unwrap_or_else(|| first_pass(&candidates, git_dir, ctx, false));
+    let scanned = scanned.unwrap_or_else(|| first_pass(&candidates, git_dir, ctx, false));
     let scans: Vec<(String, analyzers::link::ByteScan)> =
-        candidates.iter().zip(first).map(|(c, f)| (c.path.clone(), f.scan)).collect();
+        candidates.iter().zip(scanned).map(|(c, f)| (c.path.clone(), f.scan)).collect();
     let mut repo_ctx = analyzers::link::RepoContext::build(&scans);
     repo_ctx.prefilter = prefilter;
     repo_ctx.lazy_topology = true;
     // A file whose code holds a rule's words is the only kind that can load
     // a model, and so offer one to other modules. Those go first (with the
-    // manifests): the files after them whose code can reach what they offer
-    // (`topology::Demand`) are traced at once instead of parsed again.
+    // manifests): a file whose code can reach what the files done before it
+    // offer (`topology::SharedDemand`) is traced at once instead of parsed again.
     // Within each, shallower modules first: a package's base modules, which
     // other modules build on, tend to sit above them (`topology::SharedDemand`).
     let mut order: Vec<usize> = (0..candidates.len()).collect();
