@@ -548,6 +548,9 @@ fn weakest(a: Resolvable, b: Resolvable) -> Resolvable {
 
 pub(crate) struct Analysis<'t, 'c> {
     src: &'t [u8],
+    /// `src` when it is valid UTF-8 (checked once): a node's text is then a
+    /// slice of it, not a conversion per call.
+    utf8: Option<&'t str>,
     /// The tree's root, once `collect` has run.
     pub(crate) root: Option<Node<'t>>,
     pub(crate) catalog: &'c Catalog,
@@ -585,6 +588,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn new(src: &'t [u8], catalog: &'c Catalog) -> Self {
         Analysis {
             src,
+            utf8: std::str::from_utf8(src).ok(),
             root: None,
             catalog,
             scopes: vec![Scope { parent: None, kind: ScopeKind::Module, bindings: Default::default() }],
@@ -605,7 +609,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
     }
 
     pub(crate) fn text(&self, n: Node<'t>) -> Cow<'t, str> {
-        String::from_utf8_lossy(&self.src[n.byte_range()])
+        match self.utf8.and_then(|s| s.get(n.byte_range())) {
+            Some(t) => Cow::Borrowed(t),
+            None => String::from_utf8_lossy(&self.src[n.byte_range()]),
+        }
     }
 
     fn bind(&mut self, scope: usize, name: &str, pos: usize, kind: BKind<'t>) {

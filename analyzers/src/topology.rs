@@ -173,8 +173,8 @@ struct Topo<'a, 't, 'c> {
     /// answers by function definition. An entry is written as `None` before
     /// its answer is computed, so recursive functions and self-referencing
     /// names end instead of looping, and every expression is traced once.
-    memo: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<usize>>>,
-    returns: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<usize>>>,
+    memo: Memo<(usize, usize), Option<usize>>,
+    returns: Memo<usize, Option<usize>>,
     /// `origins` of names and calls by (node, scope): a name used many
     /// times, or a value reached from many uses, is traced once.
     traced: std::cell::RefCell<Traced>,
@@ -187,11 +187,17 @@ struct Topo<'a, 't, 'c> {
     /// Whether the file imports a library a flow rule names.
     flow_imports: std::cell::OnceCell<bool>,
     /// `instance_class` answers by (node, scope).
-    instances: std::cell::RefCell<rustc_hash::FxHashMap<(usize, usize), Option<usize>>>,
+    instances: Memo<(usize, usize), Option<usize>>,
     /// The values each function definition returns, found once (by node id).
-    returned: std::cell::RefCell<rustc_hash::FxHashMap<usize, std::rc::Rc<Vec<Node<'t>>>>>,
+    returned: Memo<usize, std::rc::Rc<Vec<Node<'t>>>>,
     /// `enclosing_block` answers by value node id.
-    blocks: std::cell::RefCell<rustc_hash::FxHashMap<usize, Option<(Node<'t>, Node<'t>)>>>,
+    blocks: Memo<usize, Option<(Node<'t>, Node<'t>)>>,
+    /// `param_names` by function definition node id.
+    param_names: Memo<usize, std::rc::Rc<[String]>>,
+    /// `local_callee` answers by (call node id, scope).
+    callees: Memo<(usize, usize), Option<(Node<'t>, usize)>>,
+    /// `param_key` answers by the parameter binding's (scope, position).
+    param_keys: Memo<(usize, usize), Option<(String, usize)>>,
 }
 
 /// Each positional argument's and each keyword argument's model origins.
@@ -202,6 +208,9 @@ type Reaching<'t> = (Vec<(Node<'t>, usize)>, Vec<(String, usize)>);
 
 /// Values assigned to `name.attr` targets, with their scope.
 type AttrAssigns<'t> = rustc_hash::FxHashMap<String, Vec<(Node<'t>, usize)>>;
+
+/// Answers found once per key (`Topo::memoized`).
+type Memo<K, V> = std::cell::RefCell<rustc_hash::FxHashMap<K, V>>;
 
 /// Origins already traced, by (node id, scope).
 type Traced = rustc_hash::FxHashMap<(usize, usize), std::rc::Rc<BTreeSet<usize>>>;
@@ -544,7 +553,20 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             truncated: Default::default(),
             returned: Default::default(),
             blocks: Default::default(),
+            param_names: Default::default(),
+            param_keys: Default::default(),
+            callees: Default::default(),
         }
+    }
+
+    /// `param_names` of a definition, found once.
+    fn param_names(&self, def: Node<'t>) -> std::rc::Rc<[String]> {
+        if let Some(n) = self.param_names.borrow().get(&def.id()) {
+            return n.clone();
+        }
+        let n: std::rc::Rc<[String]> = param_names(self.a, def).into();
+        self.param_names.borrow_mut().insert(def.id(), n.clone());
+        n
     }
 
     /// `enclosing_block` of a binding's value, found once per value.
@@ -1498,10 +1520,17 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             }
             "lambda" | "function_definition" | "class_definition" => {}
             _ => {
-                let mut cur = e.walk();
-                let children: Vec<Node<'t>> = e.named_children(&mut cur).collect();
-                for c in children {
-                    self.origins(c, scope, depth + 1, out);
+                // A few children by index (no cursor to allocate), more by a cursor.
+                let n = e.named_child_count();
+                if n <= 4 {
+                    for c in (0..n as u32).filter_map(|i| e.named_child(i)) {
+                        self.origins(c, scope, depth + 1, out);
+                    }
+                } else {
+                    let mut cur = e.walk();
+                    for c in e.named_children(&mut cur) {
+                        self.origins(c, scope, depth + 1, out);
+                    }
                 }
             }
         }
@@ -1576,9 +1605,15 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// function (what other modules call), else (`#` + the function's
     /// scope, index) for the file's own call sites.
     fn param_key(&self, b: Binding<'t>) -> Option<(String, usize)> {
-        self.a
+        if let Some(k) = self.param_keys.borrow().get(&(b.scope, b.pos)) {
+            return k.clone();
+        }
+        let k = self
+            .a
             .module_param(b.scope, b.pos)
-            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(_, i)| (format!("#{}", b.scope), i)))
+            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(_, i)| (format!("#{}", b.scope), i)));
+        self.param_keys.borrow_mut().insert((b.scope, b.pos), k.clone());
+        k
     }
 
     /// The key of a function's parameters (see `param_key`).
@@ -1654,7 +1689,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// The arguments a call passes to parameter `i` of `def`: by its name,
     /// or by position (a method called on an object does not pass `self`).
     fn args_for_param(&self, call: Node<'t>, def: Node<'t>, i: usize) -> Vec<Node<'t>> {
-        let names = param_names(self.a, def);
+        let names = self.param_names(def);
         let method = call.child_by_field_id(crate::syntax::F.function).is_some_and(|f| f.k() == "attribute");
         let offset = usize::from(method && names.first().is_some_and(|n| n == "self" || n == "cls"));
         let mut spec = vec![Arg::Keyword(names.get(i).cloned().unwrap_or_default())];
@@ -1697,14 +1732,19 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
             let returns: Vec<usize> = ret.into_iter().filter(|m| *m < FOREIGN).collect();
             let f: Vec<(usize, usize)> = feeds.iter().filter(|(n, _, _)| n == name).map(|(_, i, m)| (*i, *m)).collect();
             if !returns.is_empty() || !f.is_empty() {
-                out.push(FuncSummary { name: name.clone(), params: param_names(self.a, def), feeds: f, returns });
+                out.push(FuncSummary { name: name.clone(), params: self.param_names(def).to_vec(), feeds: f, returns });
             }
         }
         out
     }
 
-    /// The definition a call of a local function or of `self.method` runs.
+    /// The definition a call of a local function or of `self.method` runs
+    /// (found once per call and scope).
     fn local_callee(&self, call: Node<'t>, scope: usize) -> Option<(Node<'t>, usize)> {
+        self.memoized(&self.callees, (call.id(), scope), || self.local_callee_uncached(call, scope))
+    }
+
+    fn local_callee_uncached(&self, call: Node<'t>, scope: usize) -> Option<(Node<'t>, usize)> {
         let f = call.child_by_field_id(crate::syntax::F.function)?;
         let b = match f.k() {
             "identifier" => self.a.lookup(&self.a.text(f), scope, call.start_byte())?,

@@ -4,11 +4,11 @@
 //! imports a module of the repository or is imported by one (a call through
 //! it may be a load; its names may be a model). Then, with every file
 //! analysed in the pipeline's order (the files with a rule's words first,
-//! shallower modules first within each), how many files load nothing, how
-//! many of those were traced at once because what the files done before
-//! offered already wanted them (`topology::SharedDemand`), and how many the
-//! demand wanted only at the end, so that they are parsed a second time
-//! (`topology::deferred_wanted`).
+//! and within each, a module after those it imports: `link::dependency_order`),
+//! how many files load nothing, how many of those were traced at once
+//! because what the files done before offered already wanted them
+//! (`topology::SharedDemand`), and how many the demand wanted only at the
+//! end, so that they are parsed a second time (`topology::deferred_wanted`).
 //! Each DIR is one repository; with several, the last line sums them.
 //!   cargo run --release -p miner --example prefilter_reach -- DIR...
 
@@ -37,10 +37,11 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let files = common::python_files(dir);
     let ctx = analyzers::link::RepoContext::from_sources(&files, catalog);
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-    let hits: Vec<bool> = files
+    let scans: Vec<(String, analyzers::link::ByteScan)> = files
         .iter()
-        .map(|(p, b)| analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog, false).words)
+        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog, true)))
         .collect();
+    let hits: Vec<bool> = scans.iter().map(|(_, s)| s.words).collect();
     let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
     for ((p, b), hit) in files.iter().zip(&hits) {
         if *hit {
@@ -59,11 +60,14 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
+    let mut order: Vec<usize> = (0..files.len()).collect();
+    order.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+    let order = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &order);
     let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
-        let mut order: Vec<usize> = (0..files.len()).filter(|&i| hits[i] == first).collect();
-        order.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
         order
-            .par_iter()
+            .iter()
+            .filter(|&&i| hits[i] == first)
+            .par_bridge()
             .map(|&i| (&files[i], ()))
             .map(|((p, b), _)| {
                 let f = analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, ctx);

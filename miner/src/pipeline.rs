@@ -424,12 +424,11 @@ struct FirstPass {
 
 /// A cheap pass over the bytes (reading is ~170x cheaper than parsing):
 /// which modules each file imports, so that the analysis knows the
-/// repository's own modules, and whether its code holds a rule's words
-/// (without the prefilter, only the latter, for the order of the analysis);
-/// with `digests`, each file's SHA-256 from the same read.
+/// repository's own modules and takes each module after those it imports,
+/// and whether its code holds a rule's words; with `digests`, each file's
+/// SHA-256 from the same read.
 fn first_pass(candidates: &[Candidate], git_dir: Option<&Path>, ctx: &Ctx<'_>, digests: bool) -> Vec<FirstPass> {
     let catalog = &ctx.settings.catalog;
-    let prefilter = ctx.settings.prefilter;
     let open_repo = || open_repo(git_dir);
     candidates
         .par_iter()
@@ -445,7 +444,7 @@ fn first_pass(candidates: &[Candidate], git_dir: Option<&Path>, ctx: &Ctx<'_>, d
             });
             let scan = match bytes {
                 _ if manifest => Default::default(),
-                Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, prefilter),
+                Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, true),
                 // Unreadable or binary: first, where the analysis reports it.
                 _ => analyzers::link::ByteScan { imports: Vec::new(), words: true },
             };
@@ -477,16 +476,22 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scan
     // a model, and so offer one to other modules. Those go first (with the
     // manifests): a file whose code can reach what the files done before it
     // offer (`topology::SharedDemand`) is traced at once instead of parsed again.
-    // Within each, shallower modules first: a package's base modules, which
-    // other modules build on, tend to sit above them (`topology::SharedDemand`).
+    // Within each, a module after the modules it imports, so that what they
+    // offer is known when it is traced (`link::dependency_order`); where
+    // imports do not decide, shallower modules first: a package's base
+    // modules tend to sit above the modules that build on them.
     let mut order: Vec<usize> = (0..candidates.len()).collect();
     order.sort_by_key(|&i| (candidates[i].path.matches('/').count(), i));
+    let order = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &order);
     let (first, rest): (Vec<usize>, Vec<usize>) =
         order.into_iter().partition(|&i| candidates[i].kind == schemas::FileKind::Manifest || scans[i].1.words);
     drop(scans);
     let analyse = |repo_ctx: &analyzers::link::RepoContext, which: &[usize]| -> Vec<(usize, FileResult)> {
+        // Taken one at a time in `which`'s order (`par_iter` would start
+        // the second half at once).
         which
-            .par_iter()
+            .iter()
+            .par_bridge()
             .map_init(open_repo, |repo, &i| {
                 let c = &candidates[i];
                 let r = match walk::read(c, repo.as_ref()) {
