@@ -902,7 +902,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
                         if let (Some(n), Some(v)) =
                             (c.child_by_field_id(crate::syntax::F.name), c.child_by_field_id(crate::syntax::F.value))
                         {
-                            keywords.push((self.a.text(n).into_owned(), v));
+                            keywords.push((self.a.text(n), v));
                         }
                     }
                     "comment" | "list_splat" | "dictionary_splat" => {}
@@ -912,7 +912,7 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
         for s in spec {
             match s {
-                Arg::Keyword(k) => out.extend(keywords.iter().filter(|(n, _)| n == k).map(|(_, v)| *v)),
+                Arg::Keyword(k) => out.extend(keywords.iter().filter(|(n, _)| **n == **k).map(|(_, v)| *v)),
                 Arg::Position(i) => out.extend(positional.get(*i).copied()),
                 Arg::Receiver => out.extend(
                     call.child_by_field_id(crate::syntax::F.function)
@@ -1788,8 +1788,8 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     fn operands_of(&self, e: Node<'t>, scope: usize, parts: &mut Vec<BTreeSet<usize>>, split: bool) {
         match e.k() {
             "binary_operator" => {
-                for side in ["left", "right"] {
-                    if let Some(c) = e.child_by_field_name(side) {
+                for side in [crate::syntax::F.left, crate::syntax::F.right] {
+                    if let Some(c) = e.child_by_field_id(side) {
                         self.operands_of(c, scope, parts, split);
                     }
                 }
