@@ -1886,15 +1886,27 @@ pub struct RepoTopology {
 pub struct Demand {
     /// Ordered, for "a module above a key".
     keys: BTreeSet<String>,
-    /// The same keys hashed, for the exact lookups of every prefix.
-    exact: rustc_hash::FxHashSet<String>,
+    /// The same keys hashed, for the exact lookups of every prefix, with
+    /// the re-exports between each and a file's own key (0 for those).
+    exact: rustc_hash::FxHashMap<String, u8>,
+    /// Re-exports that lead to no key yet, by each name their value could
+    /// reach one through (`a.b()` waits on `a.b()`, `a.b` and `a`): the
+    /// exporting file's module names and the name it exports.
+    waiting: rustc_hash::FxHashMap<String, Vec<Waiting>>,
 }
+
+/// A re-export waiting for a key: the exporting file's module names, and
+/// the name it exports.
+type Waiting = (std::sync::Arc<[String]>, String);
+
+/// How many re-exports lead on to a key, as many as `repository` follows.
+const REEXPORT_HOPS: u8 = 8;
 
 impl Demand {
     /// The keys a file offers itself: `module.name` for each name of its
     /// function summaries and model exports, under each of its module
-    /// names (`modules`, which `module_names` gives when None).
-    fn own_keys(f: &crate::FileFacts, modules: Option<&[String]>) -> Vec<String> {
+    /// names (`modules`).
+    fn own_keys(f: &crate::FileFacts, modules: &[String]) -> Vec<String> {
         let names: Vec<&str> = f
             .summaries
             .iter()
@@ -1902,17 +1914,6 @@ impl Demand {
             .chain(f.model_exports.iter().map(|(n, _)| Self::binding(n)))
             .filter(|n| !n.is_empty())
             .collect();
-        if names.is_empty() {
-            return Vec::new();
-        }
-        let owned;
-        let modules = match modules {
-            Some(m) => m,
-            None => {
-                owned = crate::link::module_names(&f.report.path);
-                &owned
-            }
-        };
         modules.iter().flat_map(|m| names.iter().map(move |n| format!("{m}.{n}"))).collect()
     }
 
@@ -1922,72 +1923,73 @@ impl Demand {
         n.split(|c: char| !(c.is_alphanumeric() || c == '_')).next().unwrap_or(n)
     }
 
-    /// Add a file's own keys (not the re-exports that lead to them: those
-    /// only `new` follows).
+    /// Add what a file offers: its own keys, and under its module names
+    /// each of its re-exports (`from .nets import Classifier as Clf`) that
+    /// leads to a key, now or once a file added later offers one, through
+    /// at most `REEXPORT_HOPS` re-exports. The keys do not depend on the
+    /// order files are added in, only which hops count when one is reached
+    /// two ways, so a demand of some files has no key the demand of all of
+    /// them lacks.
     pub fn add(&mut self, f: &crate::FileFacts) {
-        for k in Self::own_keys(f, None) {
-            if self.exact.insert(k.clone()) {
-                self.keys.insert(k);
+        if f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty() {
+            return;
+        }
+        let modules: std::sync::Arc<[String]> = crate::link::module_names(&f.report.path).into();
+        for k in Self::own_keys(f, &modules) {
+            self.insert(k, 0);
+        }
+        if modules.is_empty() {
+            return;
+        }
+        for (n, e) in &f.exports {
+            let crate::usage::Export::Value(q) = e else { continue };
+            let name = Self::binding(n);
+            let prefixes = || {
+                std::iter::once(q.as_str())
+                    .chain(q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]))
+            };
+            match prefixes().filter_map(|p| self.exact.get(p).copied()).min() {
+                Some(h) if h < REEXPORT_HOPS => {
+                    for m in modules.iter() {
+                        self.insert(format!("{m}.{name}"), h + 1);
+                    }
+                }
+                _ => {
+                    for p in prefixes() {
+                        self.waiting.entry(p.to_string()).or_default().push((modules.clone(), name.to_string()));
+                    }
+                }
             }
         }
     }
 
-    pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts> + Clone) -> Demand {
-        let binding = Self::binding;
-        // Each file's module names, found once for its keys and its re-exports.
-        let offers = |f: &crate::FileFacts| !(f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty());
-        let modules: Vec<Vec<String>> = facts
-            .clone()
-            .into_iter()
-            .map(|f| if offers(f) { crate::link::module_names(&f.report.path) } else { Vec::new() })
-            .collect();
-        let mut keys: BTreeSet<String> = BTreeSet::new();
-        for (f, ms) in facts.clone().into_iter().zip(&modules) {
-            keys.extend(Self::own_keys(f, Some(ms)));
-        }
-        if keys.is_empty() {
-            return Demand::default();
-        }
-        // Re-exports (`from .nets import Classifier as Clf`) lead there
-        // under their own keys, through as many hops as `repository` follows.
-        // Each is (the file's module names, its name, what it stands for);
-        // its keys are written only once it leads somewhere.
-        let mut aliases: Vec<(&[String], &str, &str)> = facts
-            .into_iter()
-            .zip(&modules)
-            .flat_map(|(f, ms)| {
-                f.exports.iter().filter_map(move |(n, e)| match e {
-                    crate::usage::Export::Value(q) if !ms.is_empty() => Some((ms.as_slice(), binding(n), q.as_str())),
-                    _ => None,
-                })
-            })
-            .collect();
-        // Exact lookups only here: a hash set, and each alias dropped once
-        // it leads somewhere. Every key starts with a module's first segment,
-        // so a value under no such segment (`torch.nn.Module`) leads nowhere.
-        let mut found: rustc_hash::FxHashSet<String> = keys.iter().cloned().collect();
-        let mut firsts: rustc_hash::FxHashSet<String> =
-            keys.iter().map(|k| k.split('.').next().unwrap_or(k).to_string()).collect();
-        for _ in 0..8 {
-            let before = found.len();
-            aliases.retain(|&(ms, n, q)| {
-                let first = q.split(['.', '(', '[']).next().unwrap_or(q);
-                if !firsts.contains(first) || !Self::is_or_below(q, |p| found.contains(p)) {
-                    return true;
+    /// Add key `k`, `hops` re-exports from a file's own key, and the
+    /// re-exports that were waiting on it.
+    fn insert(&mut self, k: String, hops: u8) {
+        let mut work = vec![(k, hops)];
+        while let Some((k, h)) = work.pop() {
+            match self.exact.get_mut(&k) {
+                Some(old) if *old <= h => continue,
+                Some(old) => *old = h,
+                None => {
+                    self.exact.insert(k.clone(), h);
+                    self.keys.insert(k.clone());
                 }
-                for m in ms {
-                    found.insert(format!("{m}.{n}"));
-                    firsts.insert(m.split('.').next().unwrap_or(m).to_string());
+            }
+            if h < REEXPORT_HOPS {
+                for (modules, name) in self.waiting.remove(&k).unwrap_or_default() {
+                    work.extend(modules.iter().map(|m| (format!("{m}.{name}"), h + 1)));
                 }
-                false
-            });
-            if found.len() == before {
-                break;
             }
         }
-        keys.extend(found);
-        let exact = keys.iter().cloned().collect();
-        Demand { keys, exact }
+    }
+
+    pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts>) -> Demand {
+        let mut d = Demand::default();
+        for f in facts {
+            d.add(f);
+        }
+        d
     }
 
     /// Is `q` a key, or a name below one (`key.attr`, `key()`, `key[i]`)?
@@ -1998,7 +2000,7 @@ impl Demand {
     /// Is `q` one of `keys`, below one, or a module above one?
     fn leads(&self, q: &str) -> bool {
         let keys = &self.keys;
-        if Self::is_or_below(q, |p| self.exact.contains(p)) {
+        if Self::is_or_below(q, |p| self.exact.contains_key(p)) {
             return true;
         }
         let prefixed = |p: String| {
@@ -2025,10 +2027,10 @@ impl Demand {
 }
 
 /// The demand of the files analysed so far, growing while the analysis
-/// runs: each file's own keys are added once it is done (`Demand::add`), so
-/// that a file analysed after the one offering what it names is traced at
-/// once instead of parsed again. What it wants, the final demand
-/// (`deferred_wanted`) wants too: its keys are a subset of those.
+/// runs: each file's keys and re-exports are added once it is done
+/// (`Demand::add`), so that a file analysed after the ones offering what it
+/// names is traced at once instead of parsed again. What it wants, the
+/// final demand (`deferred_wanted`) wants too: its keys are a subset of those.
 #[derive(Debug, Default)]
 pub struct SharedDemand(std::sync::RwLock<Demand>);
 
@@ -2039,10 +2041,10 @@ impl SharedDemand {
 
     /// Add what a file just analysed offers.
     pub fn add(&self, f: &crate::FileFacts) {
-        if f.summaries.is_empty() && f.model_exports.is_empty() {
+        if f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty() {
             return;
         }
-        // A panic elsewhere cannot leave the keys half written: take them as they are.
+        // A panic elsewhere leaves only keys that were found: take them as they are.
         let mut d = self.0.write().unwrap_or_else(std::sync::PoisonError::into_inner);
         d.add(f);
     }
@@ -2233,4 +2235,38 @@ pub fn repository(facts: &[crate::FileFacts]) -> RepoTopology {
     edges.dedup();
     let kinds: BTreeSet<EdgeKind> = edges.iter().map(|e| e.kind).collect();
     RepoTopology { class: classify(models, &kinds).to_string(), models, distinct_models: ids.len(), edges }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Demand;
+
+    fn facts(files: &[(&str, &str)]) -> Vec<crate::FileFacts> {
+        let cat = crate::Catalog::embedded().expect("catalog");
+        let listing: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.to_string(), t.as_bytes().to_vec())).collect();
+        let ctx = crate::link::RepoContext::from_sources(&listing, &cat);
+        files.iter().map(|(p, t)| crate::analyze_repo_file(p, schemas::FileKind::Python, t.as_bytes(), &cat, &ctx)).collect()
+    }
+
+    #[test]
+    fn re_exports_lead_to_keys_whatever_order_the_files_come_in() {
+        let f = facts(&[
+            (
+                "app/models.py",
+                "from transformers import AutoModel\ndef load():\n    return AutoModel.from_pretrained('bert-base-uncased')\n",
+            ),
+            ("app/__init__.py", "from .models import load\n"),
+            ("app/api.py", "from app import load as get\n"),
+        ]);
+        let wants = |d: &Demand, q: &str| d.wants(&[q.to_string()]);
+        // a re-export of a re-export, added before or after what it leads to
+        for order in [[0, 1, 2], [2, 1, 0], [1, 2, 0]] {
+            let d = Demand::new(order.iter().map(|&i| &f[i]));
+            assert!(wants(&d, "app.models.load") && wants(&d, "app.load") && wants(&d, "app.api.get"), "{order:?}");
+            assert!(!wants(&d, "app.api.other"));
+        }
+        // without the package's re-export, the second hop leads nowhere
+        let d = Demand::new([&f[0], &f[2]]);
+        assert!(wants(&d, "app.models.load") && !wants(&d, "app.api.get"));
+    }
 }

@@ -2,9 +2,10 @@
 //! demand asks for (`topology::deferred_wanted`), gives the same repository
 //! topology as tracing every file: on the demo corpus, the topology fixtures
 //! and the rule fixtures. So does the pipeline's order: the files with a
-//! rule's words first, then the rest, shallower modules first within each,
-//! each traced at once when what the files before it offer wants it
-//! (`RepoContext::demand`, `topology::SharedDemand`).
+//! rule's words first, then the rest, within each a module after those it
+//! imports (`link::dependency_order`), each traced at once when what the
+//! files before it offer wants it (`RepoContext::demand`,
+//! `topology::SharedDemand`).
 
 use analyzers::catalog::Catalog;
 use analyzers::link::{Configs, RepoContext};
@@ -47,18 +48,23 @@ fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyze
     };
     let first: Vec<bool> =
         files.iter().map(|(p, b)| order != Order::WordsFirst || cat.may_match(b, &analyzers::python::package_of(p))).collect();
-    // Shallower modules first within each group, each file's keys added to
-    // the demand once it is done (`SharedDemand`), as the pipeline does.
+    // Within each group a module after those it imports, shallower ones
+    // first where imports do not decide, each file's keys and re-exports
+    // added to the demand once it is done (`SharedDemand`), as the pipeline does.
     let mut by_depth: Vec<usize> = (0..files.len()).collect();
     by_depth.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+    let scans: Vec<(String, analyzers::link::ByteScan)> = files
+        .iter()
+        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), cat, true)))
+        .collect();
+    let ordered = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &by_depth);
     let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().map(|_| None).collect();
     let mut at_once = 0;
+    if order == Order::WordsFirst {
+        ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
+    }
     for phase in [true, false] {
-        if order == Order::WordsFirst {
-            let demand = if phase { Default::default() } else { analyzers::topology::Demand::new(facts.iter().flatten()) };
-            ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
-        }
-        for &i in by_depth.iter().filter(|&&i| first[i] == phase) {
+        for &i in ordered.iter().filter(|&&i| first[i] == phase) {
             let got = run(&ctx, &files[i]);
             if let Some(d) = &ctx.demand {
                 d.add(&got);

@@ -83,7 +83,6 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let loads_nothing =
         |f: &analyzers::FileFacts| f.pending.is_empty() && f.report.usages.iter().all(|u| u.source == schemas::Source::Aux);
     let mut at_once = facts.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
-    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(analyzers::topology::Demand::new(&facts))));
     let rest = analyse(&lazy, false);
     at_once += rest.iter().filter(|f| loads_nothing(f) && !f.topology_deferred).count();
     facts.extend(rest);

@@ -522,17 +522,8 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scan
     };
     let mut slots: Vec<Option<FileResult>> = candidates.iter().map(|_| None).collect();
     repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
-    for (i, r) in analyse(&repo_ctx, &first) {
-        slots[i] = Some(r);
-    }
-    if !rest.is_empty() {
-        let offered = slots.iter().flatten().filter_map(|r| match r {
-            FileResult::Report(f) => Some(&**f),
-            FileResult::Skip(_) => None,
-        });
-        let demand = analyzers::topology::Demand::new(offered);
-        repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
-        for (i, r) in analyse(&repo_ctx, &rest) {
+    for which in [&first, &rest] {
+        for (i, r) in analyse(&repo_ctx, which) {
             slots[i] = Some(r);
         }
     }
