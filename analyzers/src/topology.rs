@@ -1889,15 +1889,18 @@ pub struct Demand {
     /// The same keys hashed, for the exact lookups of every prefix, with
     /// the re-exports between each and a file's own key (0 for those).
     exact: rustc_hash::FxHashMap<String, u8>,
-    /// Re-exports that lead to no key yet, by each name their value could
-    /// reach one through (`a.b()` waits on `a.b()`, `a.b` and `a`): the
-    /// exporting file's module names and the name it exports.
-    waiting: rustc_hash::FxHashMap<String, Vec<Waiting>>,
+    /// Re-exports that lead to no key yet (indices into `aliases`), by each
+    /// name their value could reach one through (`a.b()` waits on `a.b()`
+    /// and `a.b`).
+    waiting: rustc_hash::FxHashMap<String, Vec<u32>>,
+    /// Each re-export that waited: the exporting file's module names and
+    /// the name it exports.
+    aliases: Vec<(std::sync::Arc<[String]>, Box<str>)>,
+    /// First segments of the repository's module names: every key starts
+    /// with one, so a re-export of anything else (`torch.nn.Module`) leads
+    /// nowhere and does not wait.
+    roots: crate::python::Names,
 }
-
-/// A re-export waiting for a key: the exporting file's module names, and
-/// the name it exports.
-type Waiting = (std::sync::Arc<[String]>, String);
 
 /// How many re-exports lead on to a key, as many as `repository` follows.
 const REEXPORT_HOPS: u8 = 8;
@@ -1943,10 +1946,15 @@ impl Demand {
         }
         for (n, e) in &f.exports {
             let crate::usage::Export::Value(q) = e else { continue };
+            if !self.roots.contains(q.split(['.', '(', '[']).next().unwrap_or(q)) {
+                continue;
+            }
             let name = Self::binding(n);
+            // Every key is `module.name`: a prefix without a dot is none.
             let prefixes = || {
                 std::iter::once(q.as_str())
                     .chain(q.char_indices().filter(|(_, c)| matches!(c, '.' | '(' | '[')).map(|(i, _)| &q[..i]))
+                    .filter(|p| p.contains('.'))
             };
             match prefixes().filter_map(|p| self.exact.get(p).copied()).min() {
                 Some(h) if h < REEXPORT_HOPS => {
@@ -1955,8 +1963,10 @@ impl Demand {
                     }
                 }
                 _ => {
+                    let id = self.aliases.len() as u32;
+                    self.aliases.push((modules.clone(), name.into()));
                     for p in prefixes() {
-                        self.waiting.entry(p.to_string()).or_default().push((modules.clone(), name.to_string()));
+                        self.waiting.entry(p.to_string()).or_default().push(id);
                     }
                 }
             }
@@ -1977,15 +1987,29 @@ impl Demand {
                 }
             }
             if h < REEXPORT_HOPS {
-                for (modules, name) in self.waiting.remove(&k).unwrap_or_default() {
+                for id in self.waiting.remove(&k).unwrap_or_default() {
+                    let (modules, name) = &self.aliases[id as usize];
                     work.extend(modules.iter().map(|m| (format!("{m}.{name}"), h + 1)));
                 }
             }
         }
     }
 
+    /// An empty demand of a repository whose module names start with `roots`
+    /// (`link::RepoContext::roots`).
+    pub fn with_roots(roots: crate::python::Names) -> Demand {
+        Demand { roots, ..Default::default() }
+    }
+
+    /// The demand of these files, all of the repository.
     pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts>) -> Demand {
-        let mut d = Demand::default();
+        let facts: Vec<&crate::FileFacts> = facts.into_iter().collect();
+        let roots = facts
+            .iter()
+            .flat_map(|f| crate::link::module_names(&f.report.path))
+            .filter_map(|m| m.split('.').next().map(str::to_string))
+            .collect();
+        let mut d = Demand::with_roots(roots);
         for f in facts {
             d.add(f);
         }
@@ -2031,7 +2055,7 @@ impl Demand {
 /// (`Demand::add`), so that a file analysed after the ones offering what it
 /// names is traced at once instead of parsed again. What it wants, the
 /// final demand (`deferred_wanted`) wants too: its keys are a subset of those.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct SharedDemand(std::sync::RwLock<Demand>);
 
 impl SharedDemand {

@@ -61,7 +61,9 @@ fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyze
     let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().map(|_| None).collect();
     let mut at_once = 0;
     if order == Order::WordsFirst {
-        ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
+        ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(analyzers::topology::Demand::with_roots(
+            ctx.roots.clone(),
+        ))));
     }
     for phase in [true, false] {
         for &i in ordered.iter().filter(|&&i| first[i] == phase) {

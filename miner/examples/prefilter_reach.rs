@@ -78,7 +78,8 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
             })
             .collect()
     };
-    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
+    let demand = analyzers::topology::Demand::with_roots(lazy.roots.clone());
+    lazy.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
     let mut facts = analyse(&lazy, true);
     let loads_nothing =
         |f: &analyzers::FileFacts| f.pending.is_empty() && f.report.usages.iter().all(|u| u.source == schemas::Source::Aux);

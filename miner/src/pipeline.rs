@@ -521,12 +521,15 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scan
             .collect()
     };
     let mut slots: Vec<Option<FileResult>> = candidates.iter().map(|_| None).collect();
-    repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::default()));
+    let demand = analyzers::topology::Demand::with_roots(repo_ctx.roots.clone());
+    repo_ctx.demand = Some(std::sync::Arc::new(analyzers::topology::SharedDemand::new(demand)));
     for which in [&first, &rest] {
         for (i, r) in analyse(&repo_ctx, which) {
             slots[i] = Some(r);
         }
     }
+    // The final demand is built again from every file, in path order.
+    repo_ctx.demand = None;
     let results: Vec<FileResult> = slots.into_iter().flatten().collect();
     let mut facts = Vec::with_capacity(results.len());
     let mut candidate_of = Vec::with_capacity(results.len());
