@@ -3,6 +3,9 @@
 # callgrind, no cache simulation) for each binary given: deterministic, so
 # two builds compare to a fraction of a percent on a host whose speed drifts
 # by a fifth between runs (issue 11). About 10x slower than a plain run.
+# The parse floor (miner/examples/parse_only.rs, 1 thread) is counted the
+# same way, and each binary's count is also given as a multiple of it: the
+# ratio of bench/run.sh in instructions rather than seconds.
 #   bench/instructions.sh CORPUS_DIR MINE_BINARY...
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: bench/instructions.sh CORPUS_DIR MINE_BINARY..." >&2; exit 2; }
@@ -10,13 +13,19 @@ corpus=$1
 shift
 command -v valgrind > /dev/null || { echo "valgrind is not installed" >&2; exit 2; }
 [ -d "$corpus" ] || { echo "no folder at $corpus" >&2; exit 2; }
+for bin in "$@"; do [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }; done
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+count() { # command... -> instructions
+  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$@" > /dev/null 2> "$work/valgrind.err" ||
+    { echo "$1 failed under valgrind (see below)" >&2; tail -5 "$work/valgrind.err" >&2; exit 1; }
+  grep -m1 '^summary:' "$work/cg.out" | awk '{print $2}'
+}
+(cd "$(dirname "$0")/.." && cargo build --release -q -p miner --example parse_only)
+floor=$(count "$(dirname "$0")/../target/release/examples/parse_only" "$corpus" 1)
+awk -v t="$floor" 'BEGIN { printf "%-40s %8.3f G instructions\n", "parse floor (examples/parse_only)", t / 1e9 }'
 for bin in "$@"; do
-  [ -x "$bin" ] || { echo "not an executable: $bin" >&2; exit 2; }
   rm -f "$work"/db.sqlite*
-  valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" "$bin" --path "$corpus" --db "$work/db.sqlite" --jobs 1 --quiet > /dev/null 2> "$work/valgrind.err" ||
-    { echo "$bin failed under valgrind (see below)" >&2; tail -5 "$work/valgrind.err" >&2; exit 1; }
-  total=$(grep -m1 '^summary:' "$work/cg.out" | awk '{print $2}')
-  awk -v b="$bin" -v t="$total" 'BEGIN { printf "%-40s %8.3f G instructions\n", b, t / 1e9 }'
+  total=$(count "$bin" --path "$corpus" --db "$work/db.sqlite" --jobs 1 --quiet)
+  awk -v b="$bin" -v t="$total" -v f="$floor" 'BEGIN { printf "%-40s %8.3f G instructions  %.2fx the parse floor\n", b, t / 1e9, t / f }'
 done
