@@ -224,8 +224,8 @@ pub struct Rule {
     pub source: Source,
     pub callees: Vec<String>,
     /// Each callee pattern, with its last literal name (`trigger_name`).
-    matchers: Vec<(Regex, Option<String>)>,
-    excludes: Vec<Regex>,
+    matchers: Vec<(Pattern, Option<String>)>,
+    excludes: Vec<Pattern>,
     pub priority: u32,
     pub model: Vec<ArgSpec>,
     pub join: String,
@@ -295,7 +295,7 @@ impl Catalog {
     /// The catalog shipped in the binary.
     pub fn embedded() -> Result<Catalog, CatalogError> {
         let files: Vec<(String, String)> = EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
-        Catalog::from_sources(&files, EMBEDDED_LEGACY_IDS)
+        Catalog::build(&files, EMBEDDED_LEGACY_IDS, false)
     }
 
     /// A catalog read from a directory: every `*.toml` in it (sorted by name),
@@ -351,6 +351,12 @@ impl Catalog {
 
     /// Compile rule files given as (file name, TOML text).
     pub fn from_sources(files: &[(String, String)], legacy_csv: &str) -> Result<Catalog, CatalogError> {
+        Catalog::build(files, legacy_csv, true)
+    }
+
+    /// `from_sources`; with `now`, every callee pattern is compiled at once
+    /// (`Pattern`).
+    fn build(files: &[(String, String)], legacy_csv: &str, now: bool) -> Result<Catalog, CatalogError> {
         let mut hasher = Sha256::new();
         let mut rules = Vec::new();
         let mut seen = HashSet::new();
@@ -367,7 +373,7 @@ impl Catalog {
                 if !seen.insert(r.id.clone()) {
                     return Err(invalid(name, format!("rule id {} is defined twice", r.id)));
                 }
-                rules.push(compile_rule(name, &raw.ecosystem, r)?);
+                rules.push(compile_rule(name, &raw.ecosystem, r, now)?);
             }
         }
         hasher.update(legacy_csv.as_bytes());
@@ -613,7 +619,7 @@ fn rules_count_tag(n: usize) -> String {
     format!("catalog{n}f")
 }
 
-fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogError> {
+fn compile_rule(file: &str, file_eco: &str, r: RawRule, now: bool) -> Result<Rule, CatalogError> {
     let ctx = |m: String| invalid(file, format!("rule {}: {m}", r.id));
     let id_ok = r.id.len() >= 4
         && r.id.chars().take_while(|c| c.is_ascii_uppercase()).count() >= 2
@@ -630,7 +636,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     let mut roots = Vec::new();
     let mut triggers = Vec::new();
     for c in &r.callees {
-        let (re, root) = pattern_to_regex(c).map_err(&ctx)?;
+        let (re, root) = Pattern::new(c, now).map_err(&ctx)?;
         let last = trigger_name(c);
         matchers.push((re, last.clone()));
         triggers.push((root.clone(), last));
@@ -638,7 +644,7 @@ fn compile_rule(file: &str, file_eco: &str, r: RawRule) -> Result<Rule, CatalogE
     }
     let mut excludes = Vec::new();
     for c in &r.exclude {
-        excludes.push(pattern_to_regex(c).map_err(&ctx)?.0);
+        excludes.push(Pattern::new(c, now).map_err(&ctx)?.0);
     }
     let model_kind = match r.model_kind.as_deref() {
         None => IdKind::Name,
@@ -809,14 +815,20 @@ fn trigger_name(p: &str) -> Option<String> {
 /// `**` across segments. `re:` starts a regular expression, which must begin
 /// with `^` and a literal root module name.
 pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
+    let (source, root) = pattern_source(p)?;
+    let rx = Regex::new(&source).map_err(|e| format!("pattern '{p}': {e}"))?;
+    Ok((rx, root))
+}
+
+/// A callee pattern's regex source and root, checked but not compiled.
+fn pattern_source(p: &str) -> Result<(String, String), String> {
     if let Some(method) = p.strip_prefix("?.") {
         // A method called on a receiver the analysis cannot name
         // (`model.load_weights(...)` on a model the repository builds).
         if method.is_empty() || !method.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
             return Err(format!("pattern '{p}': ?. must be followed by one method name"));
         }
-        let rx = Regex::new(&format!("^\\?\\.{method}$")).map_err(|e| format!("pattern '{p}': {e}"))?;
-        return Ok((rx, method.to_string()));
+        return Ok((format!("^\\?\\.{method}$"), method.to_string()));
     }
     if let Some(re) = p.strip_prefix("re:") {
         let rest = re.strip_prefix('^').ok_or_else(|| format!("regex pattern '{p}' must start with ^"))?;
@@ -824,8 +836,8 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
         if root.is_empty() {
             return Err(format!("regex pattern '{p}' must start with a literal module name"));
         }
-        let rx = Regex::new(re).map_err(|e| format!("pattern '{p}': {e}"))?;
-        return Ok((rx, root));
+        regex_syntax::Parser::new().parse(re).map_err(|e| format!("pattern '{p}': {}", e.to_string().replace('\n', " ")))?;
+        return Ok((re.to_string(), root));
     }
     let root: String = p.chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
     if root.is_empty()
@@ -854,13 +866,71 @@ pub fn pattern_to_regex(p: &str) -> Result<(Regex, String), String> {
         }
     }
     out.push('$');
-    let rx = Regex::new(&out).map_err(|e| format!("pattern '{p}': {e}"))?;
-    Ok((rx, root))
+    Ok((out, root))
+}
+
+/// A callee pattern's regex, compiled when first matched: a run compiles
+/// only the patterns under the roots its files call (compiling all of the
+/// built-in catalog's took a quarter of a small run). A catalog from a
+/// folder compiles them at once, so that a bad one is reported on loading;
+/// the built-in one's are all compiled by a test.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    compiled: std::sync::OnceLock<Regex>,
+}
+
+impl Pattern {
+    fn new(p: &str, now: bool) -> Result<(Pattern, String), String> {
+        let (source, root) = pattern_source(p)?;
+        let compiled = std::sync::OnceLock::new();
+        if now {
+            let _ = compiled.set(Regex::new(&source).map_err(|e| format!("pattern '{p}': {e}"))?);
+        }
+        Ok((Pattern { source, compiled }, root))
+    }
+
+    fn regex(&self) -> Result<&Regex, regex::Error> {
+        if let Some(r) = self.compiled.get() {
+            return Ok(r);
+        }
+        let r = Regex::new(&self.source)?;
+        Ok(self.compiled.get_or_init(|| r))
+    }
+
+    pub fn is_match(&self, s: &str) -> bool {
+        // The source parsed when the catalog loaded; only a regex over the
+        // size limit could still fail, and it would then match nothing.
+        self.regex().is_ok_and(|r| r.is_match(s))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_built_in_pattern_compiles_and_a_folders_compile_at_once() {
+        let cat = Catalog::embedded().expect("catalog");
+        let patterns: Vec<&Pattern> =
+            cat.rules.iter().flat_map(|r| r.matchers.iter().map(|(p, _)| p).chain(&r.excludes)).collect();
+        assert!(patterns.len() > 200, "{} patterns", patterns.len());
+        // built in: compiled on first use, each one compiles
+        assert!(patterns.iter().all(|p| p.compiled.get().is_none()));
+        for p in &patterns {
+            p.regex().unwrap_or_else(|e| panic!("{}: {e}", p.source));
+        }
+        // from a folder: compiled on loading
+        let files: Vec<(String, String)> = EMBEDDED.iter().map(|(n, t)| (n.to_string(), t.to_string())).collect();
+        let cat = Catalog::from_sources(&files, EMBEDDED_LEGACY_IDS).expect("catalog");
+        assert!(cat.rules.iter().flat_map(|r| &r.matchers).all(|(p, _)| p.compiled.get().is_some()));
+        // a regex that does not parse is reported on loading either way
+        let bad = "ecosystem = \"e\"\n[[rule]]\nid=\"XX001\"\nname=\"n\"\nsource=\"hub\"\ncallees=['re:^x\\.(']\ndoc=\"d\"\nexample=\"e\"\n";
+        for now in [false, true] {
+            let e = Catalog::build(&[("bad.toml".into(), bad.into())], "", now).unwrap_err().to_string();
+            assert!(e.contains("bad.toml") && e.contains("re:^x"), "{e}");
+        }
+    }
 
     #[test]
     fn code_view_blanks_comments_and_docstrings_only() {
