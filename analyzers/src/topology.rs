@@ -1929,10 +1929,11 @@ impl Demand {
     /// Add what a file offers: its own keys, and under its module names
     /// each of its re-exports (`from .nets import Classifier as Clf`) that
     /// leads to a key, now or once a file added later offers one, through
-    /// at most `REEXPORT_HOPS` re-exports. The keys do not depend on the
-    /// order files are added in, only which hops count when one is reached
-    /// two ways, so a demand of some files has no key the demand of all of
-    /// them lacks.
+    /// at most `REEXPORT_HOPS` re-exports. A key is only ever reached
+    /// through the files' own re-exports, so a demand of some files has no
+    /// key the demand of all of them lacks (the order files come in changes
+    /// only which hops a key reached two ways counts, which matters only
+    /// for chains near the limit).
     pub fn add(&mut self, f: &crate::FileFacts) {
         if f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty() {
             return;
