@@ -1967,7 +1967,12 @@ impl Demand {
                     let id = self.aliases.len() as u32;
                     self.aliases.push((modules.clone(), name.into()));
                     for p in prefixes() {
-                        self.waiting.entry(p.to_string()).or_default().push(id);
+                        match self.waiting.get_mut(p) {
+                            Some(ids) => ids.push(id),
+                            None => {
+                                self.waiting.insert(p.to_string(), vec![id]);
+                            }
+                        }
                     }
                 }
             }
