@@ -157,8 +157,8 @@ pub struct ByteScan {
 }
 
 impl ByteScan {
-    /// Scan a Python source or a notebook's code; `imports` only when asked.
-    pub fn of(path: &str, kind: schemas::FileKind, bytes: Vec<u8>, catalog: &crate::Catalog, imports: bool) -> ByteScan {
+    /// Scan a Python source or a notebook's code.
+    pub fn of(path: &str, kind: schemas::FileKind, bytes: Vec<u8>, catalog: &crate::Catalog) -> ByteScan {
         let code = match kind {
             schemas::FileKind::Notebook => crate::decode_source(&bytes)
                 .ok()
@@ -169,7 +169,7 @@ impl ByteScan {
         };
         let package = crate::python::package_of(path);
         ByteScan {
-            imports: if imports { crate::python::quick_import_modules(&code, &package) } else { Vec::new() },
+            imports: crate::python::quick_import_modules(&code, &package),
             words: catalog.may_match(code.as_bytes(), &package),
         }
     }
@@ -196,30 +196,16 @@ pub struct RepoContext {
 }
 
 impl RepoContext {
-    /// From every Python file's path and byte scan.
-    pub fn build(files: &[(String, ByteScan)]) -> RepoContext {
-        let mut names: HashMap<String, Vec<&str>> = HashMap::new();
-        let mut roots = crate::python::Names::default();
-        for (path, _) in files {
-            for m in module_names(path) {
-                roots.insert(m.split('.').next().unwrap_or(&m).to_string());
-                names.entry(m).or_default().push(path);
-            }
-        }
+    /// From every Python file's path and byte scan, and the files each
+    /// imports (`import_graph` of the same files).
+    pub fn build(files: &[(String, ByteScan)], imports: &[Vec<usize>]) -> RepoContext {
+        let roots = module_roots(files.iter().map(|(p, _)| p.as_str()));
         let mut parse = crate::python::Names::default();
-        for (path, scan) in files {
-            if scan.words {
+        for ((path, scan), imported) in files.iter().zip(imports) {
+            if scan.words || scan.imports.iter().any(|m| roots.contains(m.split('.').next().unwrap_or(m))) {
                 parse.insert(path.clone());
             }
-            for m in &scan.imports {
-                let root = m.split('.').next().unwrap_or(m);
-                if roots.contains(root) {
-                    parse.insert(path.clone());
-                }
-                if let Some(targets) = names.get(m) {
-                    parse.extend(targets.iter().map(|t| t.to_string()));
-                }
-            }
+            parse.extend(imported.iter().map(|&j| files[j].0.clone()));
         }
         RepoContext { roots, parse, prefilter: true, lazy_topology: false, demand: None }
     }
@@ -230,10 +216,10 @@ impl RepoContext {
             .iter()
             .map(|(p, b)| {
                 let kind = crate::classify_path(p).unwrap_or(schemas::FileKind::Python);
-                (p.clone(), ByteScan::of(p, kind, b.clone(), catalog, true))
+                (p.clone(), ByteScan::of(p, kind, b.clone(), catalog))
             })
             .collect();
-        RepoContext::build(&scans)
+        RepoContext::build(&scans, &import_graph(&scans))
     }
 
     pub fn needs_parse(&self, path: &str) -> bool {
@@ -241,15 +227,34 @@ impl RepoContext {
     }
 }
 
-/// The repository files each file imports (`ByteScan::imports` through
-/// `module_names`), as indices into `files`, ascending.
-pub fn import_graph(files: &[(String, ByteScan)]) -> Vec<Vec<usize>> {
+/// First segments of the module names of these paths (`module_names`):
+/// every module of the repository starts with one.
+pub fn module_roots<'a>(paths: impl IntoIterator<Item = &'a str>) -> crate::python::Names {
+    paths
+        .into_iter()
+        .flat_map(module_names)
+        .map(|m| match m.split_once('.') {
+            Some((root, _)) => root.to_string(),
+            None => m,
+        })
+        .collect()
+}
+
+/// Each module name (`module_names`) to the indices of the paths that define it.
+fn files_by_module<'a>(paths: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<usize>> {
     let mut by_module: HashMap<String, Vec<usize>> = HashMap::new();
-    for (i, (path, _)) in files.iter().enumerate() {
+    for (i, path) in paths.enumerate() {
         for m in module_names(path) {
             by_module.entry(m).or_default().push(i);
         }
     }
+    by_module
+}
+
+/// The repository files each file imports (`ByteScan::imports` through
+/// `module_names`), as indices into `files`, ascending; never the file itself.
+pub fn import_graph(files: &[(String, ByteScan)]) -> Vec<Vec<usize>> {
+    let by_module = files_by_module(files.iter().map(|(p, _)| p.as_str()));
     files
         .iter()
         .enumerate()
@@ -263,13 +268,23 @@ pub fn import_graph(files: &[(String, ByteScan)]) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// The order the analysis takes `files` in: each after the repository files
+/// it imports (`dependency_order` over `imports`, their `import_graph`),
+/// shallower paths first where imports do not decide (a package's base
+/// modules tend to sit above the modules that build on them).
+pub fn analysis_order(files: &[(String, ByteScan)], imports: &[Vec<usize>]) -> Vec<usize> {
+    let mut by_depth: Vec<usize> = (0..files.len()).collect();
+    by_depth.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+    dependency_order(imports, &by_depth)
+}
+
 /// `order` (indices into `imports`, the `import_graph`) rearranged so that
 /// each file comes after the repository files it imports, as far as import
 /// cycles allow; ties keep `order`. Analysed in this order, a module is
 /// done before the modules that import it, so what it offers
 /// (`topology::SharedDemand`) is known when they are traced, and fewer of
 /// them wait to be parsed again.
-pub fn dependency_order(imports: &[Vec<usize>], order: &[usize]) -> Vec<usize> {
+fn dependency_order(imports: &[Vec<usize>], order: &[usize]) -> Vec<usize> {
     // Depth-first, each file after its imports (post-order), without recursion.
     let mut seen = vec![false; imports.len()];
     let mut out = Vec::with_capacity(order.len());
@@ -315,12 +330,7 @@ struct ModuleIndex<'a> {
 
 impl<'a> ModuleIndex<'a> {
     fn build(facts: &'a [FileFacts]) -> ModuleIndex<'a> {
-        let mut modules: HashMap<String, Vec<usize>> = HashMap::new();
-        for (i, f) in facts.iter().enumerate() {
-            for m in module_names(&f.report.path) {
-                modules.entry(m).or_default().push(i);
-            }
-        }
+        let modules = files_by_module(facts.iter().map(|f| f.report.path.as_str()));
         let exports = facts.iter().map(|f| f.exports.iter().map(|(n, e)| (n.as_str(), e)).collect()).collect();
         ModuleIndex { modules, exports, paths: facts.iter().map(|f| f.report.path.as_str()).collect() }
     }
@@ -657,7 +667,7 @@ mod tests {
             ("tools/run.py", "import app.chat\n"),
         ]
         .iter()
-        .map(|(p, t)| (p.to_string(), ByteScan::of(p, schemas::FileKind::Python, t.as_bytes().to_vec(), &c, true)))
+        .map(|(p, t)| (p.to_string(), ByteScan::of(p, schemas::FileKind::Python, t.as_bytes().to_vec(), &c)))
         .collect();
         let name = |o: Vec<usize>| o.into_iter().map(|i| files[i].0.as_str()).collect::<Vec<_>>();
         // chat imports llm, which imports chat back: the cycle is broken

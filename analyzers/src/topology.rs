@@ -559,35 +559,32 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
         }
     }
 
+    /// The answer for `key` in `table`, computed by `f` the first time.
+    /// For answers that take no dataflow steps, so no cut-off can touch
+    /// them (those go through `memoized`); `f` must not ask `table` again.
+    fn cached<K: std::hash::Hash + Eq, V: Clone>(table: &Memo<K, V>, key: K, f: impl FnOnce() -> V) -> V {
+        if let Some(v) = table.borrow().get(&key) {
+            return v.clone();
+        }
+        let v = f();
+        table.borrow_mut().insert(key, v.clone());
+        v
+    }
+
     /// `param_names` of a definition, found once.
     fn param_names(&self, def: Node<'t>) -> std::rc::Rc<[String]> {
-        if let Some(n) = self.param_names.borrow().get(&def.id()) {
-            return n.clone();
-        }
-        let n: std::rc::Rc<[String]> = param_names(self.a, def).into();
-        self.param_names.borrow_mut().insert(def.id(), n.clone());
-        n
+        Self::cached(&self.param_names, def.id(), || param_names(self.a, def).into())
     }
 
     /// `enclosing_block` of a binding's value, found once per value.
     fn enclosing_block(&self, b: &Binding<'t>) -> Option<(Node<'t>, Node<'t>)> {
         let (BKind::Value(v) | BKind::WithAs(v) | BKind::Element(v)) = b.kind else { return None };
-        if let Some(found) = self.blocks.borrow().get(&v.id()) {
-            return *found;
-        }
-        let found = enclosing_block(self.a.root.unwrap_or(v), v);
-        self.blocks.borrow_mut().insert(v.id(), found);
-        found
+        Self::cached(&self.blocks, v.id(), || enclosing_block(self.a.root.unwrap_or(v), v))
     }
 
     /// `Analysis::returned_values`, found once per function definition.
     fn returns_of(&self, def: Node<'t>) -> std::rc::Rc<Vec<Node<'t>>> {
-        if let Some(v) = self.returned.borrow().get(&def.id()) {
-            return v.clone();
-        }
-        let v = std::rc::Rc::new(self.a.returned_values(def));
-        self.returned.borrow_mut().insert(def.id(), v.clone());
-        v
+        Self::cached(&self.returned, def.id(), || std::rc::Rc::new(self.a.returned_values(def)))
     }
 
     fn edge(&self, kind: EdgeKind, from: usize, to: usize, at: Node<'t>, why: &str) -> FileEdge {
@@ -1605,15 +1602,11 @@ impl<'a, 't, 'c> Topo<'a, 't, 'c> {
     /// function (what other modules call), else (`#` + the function's
     /// scope, index) for the file's own call sites.
     fn param_key(&self, b: Binding<'t>) -> Option<(String, usize)> {
-        if let Some(k) = self.param_keys.borrow().get(&(b.scope, b.pos)) {
-            return k.clone();
-        }
-        let k = self
-            .a
-            .module_param(b.scope, b.pos)
-            .or_else(|| self.a.func_param(b.scope, b.pos).map(|(_, i)| (format!("#{}", b.scope), i)));
-        self.param_keys.borrow_mut().insert((b.scope, b.pos), k.clone());
-        k
+        Self::cached(&self.param_keys, (b.scope, b.pos), || {
+            self.a
+                .module_param(b.scope, b.pos)
+                .or_else(|| self.a.func_param(b.scope, b.pos).map(|(_, i)| (format!("#{}", b.scope), i)))
+        })
     }
 
     /// The key of a function's parameters (see `param_key`).
@@ -1920,6 +1913,11 @@ impl Demand {
         modules.iter().flat_map(|m| names.iter().map(move |n| format!("{m}.{n}"))).collect()
     }
 
+    /// Does the file offer anything: a key of its own or a re-export?
+    fn offers(f: &crate::FileFacts) -> bool {
+        !(f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty())
+    }
+
     /// The name a key ends in: the first identifier of an exported name
     /// (`Config` of `Config.Model.LLM`, `f` of `f()`).
     fn binding(n: &str) -> &str {
@@ -1935,7 +1933,7 @@ impl Demand {
     /// only which hops a key reached two ways counts, which matters only
     /// for chains near the limit).
     pub fn add(&mut self, f: &crate::FileFacts) {
-        if f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty() {
+        if !Self::offers(f) {
             return;
         }
         let modules: std::sync::Arc<[String]> = crate::link::module_names(&f.report.path).into();
@@ -2010,12 +2008,7 @@ impl Demand {
     /// The demand of these files, all of the repository.
     pub fn new<'f>(facts: impl IntoIterator<Item = &'f crate::FileFacts>) -> Demand {
         let facts: Vec<&crate::FileFacts> = facts.into_iter().collect();
-        let roots = facts
-            .iter()
-            .flat_map(|f| crate::link::module_names(&f.report.path))
-            .filter_map(|m| m.split('.').next().map(str::to_string))
-            .collect();
-        let mut d = Demand::with_roots(roots);
+        let mut d = Demand::with_roots(crate::link::module_roots(facts.iter().map(|f| f.report.path.as_str())));
         for f in facts {
             d.add(f);
         }
@@ -2071,7 +2064,7 @@ impl SharedDemand {
 
     /// Add what a file just analysed offers.
     pub fn add(&self, f: &crate::FileFacts) {
-        if f.summaries.is_empty() && f.model_exports.is_empty() && f.exports.is_empty() {
+        if !Demand::offers(f) {
             return;
         }
         // A panic elsewhere leaves only keys that were found: take them as they are.

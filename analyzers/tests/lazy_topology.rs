@@ -3,7 +3,7 @@
 //! topology as tracing every file: on the demo corpus, the topology fixtures
 //! and the rule fixtures. So does the pipeline's order: the files with a
 //! rule's words first, then the rest, within each a module after those it
-//! imports (`link::dependency_order`), each traced at once when what the
+//! imports (`link::analysis_order`), each traced at once when what the
 //! files before it offer wants it (`RepoContext::demand`,
 //! `topology::SharedDemand`).
 
@@ -48,16 +48,14 @@ fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyze
     };
     let first: Vec<bool> =
         files.iter().map(|(p, b)| order != Order::WordsFirst || cat.may_match(b, &analyzers::python::package_of(p))).collect();
-    // Within each group a module after those it imports, shallower ones
-    // first where imports do not decide, each file's keys and re-exports
-    // added to the demand once it is done (`SharedDemand`), as the pipeline does.
-    let mut by_depth: Vec<usize> = (0..files.len()).collect();
-    by_depth.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
+    // Within each group a module after those it imports, each file's keys
+    // and re-exports added to the demand once it is done (`SharedDemand`),
+    // as the pipeline does.
     let scans: Vec<(String, analyzers::link::ByteScan)> = files
         .iter()
-        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), cat, true)))
+        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), cat)))
         .collect();
-    let ordered = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &by_depth);
+    let ordered = analyzers::link::analysis_order(&scans, &analyzers::link::import_graph(&scans));
     let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().map(|_| None).collect();
     let mut at_once = 0;
     if order == Order::WordsFirst {

@@ -4,7 +4,7 @@
 //! imports a module of the repository or is imported by one (a call through
 //! it may be a load; its names may be a model). Then, with every file
 //! analysed in the pipeline's order (the files with a rule's words first,
-//! and within each, a module after those it imports: `link::dependency_order`),
+//! and within each, a module after those it imports: `link::analysis_order`),
 //! how many files load nothing, how many of those were traced at once
 //! because what the files done before offered already wanted them
 //! (`topology::SharedDemand`), and how many the demand wanted only at the
@@ -39,7 +39,7 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
     let scans: Vec<(String, analyzers::link::ByteScan)> = files
         .iter()
-        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog, true)))
+        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog)))
         .collect();
     let hits: Vec<bool> = scans.iter().map(|(_, s)| s.words).collect();
     let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
@@ -60,9 +60,7 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
-    let mut order: Vec<usize> = (0..files.len()).collect();
-    order.sort_by_key(|&i| (files[i].0.matches('/').count(), i));
-    let order = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &order);
+    let order = analyzers::link::analysis_order(&scans, &analyzers::link::import_graph(&scans));
     let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
         order
             .iter()

@@ -444,7 +444,7 @@ fn first_pass(candidates: &[Candidate], git_dir: Option<&Path>, ctx: &Ctx<'_>, d
             });
             let scan = match bytes {
                 _ if manifest => Default::default(),
-                Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog, true),
+                Ok(b) if !walk::is_binary(&b) => analyzers::link::ByteScan::of(&c.path, c.kind, b, catalog),
                 // Unreadable or binary: first, where the analysis reports it.
                 _ => analyzers::link::ByteScan { imports: Vec::new(), words: true },
             };
@@ -469,7 +469,8 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scan
     let scanned = scanned.unwrap_or_else(|| first_pass(&candidates, git_dir, ctx, false));
     let scans: Vec<(String, analyzers::link::ByteScan)> =
         candidates.iter().zip(scanned).map(|(c, f)| (c.path.clone(), f.scan)).collect();
-    let mut repo_ctx = analyzers::link::RepoContext::build(&scans);
+    let graph = analyzers::link::import_graph(&scans);
+    let mut repo_ctx = analyzers::link::RepoContext::build(&scans, &graph);
     repo_ctx.prefilter = prefilter;
     repo_ctx.lazy_topology = true;
     // A file whose code holds a rule's words is the only kind that can load
@@ -477,12 +478,8 @@ fn analyze_listing(listing: Listing, git_dir: Option<&Path>, ctx: &Ctx<'_>, scan
     // manifests): a file whose code can reach what the files done before it
     // offer (`topology::SharedDemand`) is traced at once instead of parsed again.
     // Within each, a module after the modules it imports, so that what they
-    // offer is known when it is traced (`link::dependency_order`); where
-    // imports do not decide, shallower modules first: a package's base
-    // modules tend to sit above the modules that build on them.
-    let mut order: Vec<usize> = (0..candidates.len()).collect();
-    order.sort_by_key(|&i| (candidates[i].path.matches('/').count(), i));
-    let order = analyzers::link::dependency_order(&analyzers::link::import_graph(&scans), &order);
+    // offer is known when it is traced (`link::analysis_order`).
+    let order = analyzers::link::analysis_order(&scans, &graph);
     let (first, rest): (Vec<usize>, Vec<usize>) =
         order.into_iter().partition(|&i| candidates[i].kind == schemas::FileKind::Manifest || scans[i].1.words);
     drop(scans);
