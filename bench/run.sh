@@ -45,7 +45,7 @@ report() { # label jobs findings rss-kb seconds...
   read -r med lo hi <<< "$(stats "$@")"
   awk -v l="$label" -v j="$jobs" -v m="$med" -v lo="$lo" -v hi="$hi" -v f="$files" -v b="$bytes" -v n="$found" -v r="$rss" \
     'BEGIN { printf "%-10s %d thr  %6.2f s (%.2f–%.2f)  %6.0f files/s  %5.1f MB/s  findings %6s  peak RSS %5.0f MB\n", l, j, m, lo, hi, f / m, b / 1e6 / m, n, r / 1024 }'
-  echo "$label $jobs $med" >> "$work/medians.txt"
+  echo "$label $jobs $med $rss" >> "$work/medians.txt"
 }
 : > "$work/medians.txt"; : > "$work/rounds.txt"
 # The three methods take turns within each round, so that a machine whose
@@ -108,8 +108,31 @@ if command -v semgrep > /dev/null; then
     n=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['results']))" "$out_abs" 2> /dev/null || echo "? (see $work/semgrep.err)")
     awk -v j="$j" -v a="$t0" -v b="$t1" -v n="$n" -v m="$mine_same" -v f="$files" \
       'BEGIN { printf "semgrep    %d thr  %6.2f s  %6.0f files/s  findings %s (mine, same rules: %s)\n", j, b - a, f / (b - a), n, m }'
+    awk -v j="$j" -v a="$t0" -v b="$t1" 'BEGIN { print "semgrep", j, b - a, 0 }' >> "$work/medians.txt"
   done
   rm -rf "$empty"
 else
   echo "semgrep not installed: pip install semgrep to compare"
 fi
+# The issue's targets, each against the medians above (peak RSS flat as the
+# corpus grows: scripts/bench-scale.sh).
+awk '{t[$1 " " $2] = $3; if (($1 == "full" || $1 == "default") && $4 > rss) rss = $4} END {
+  printf "\ntargets (issue 11):\n"
+  for (j = 1; j <= 2; j++) {
+    r = t["default " j] / t["parse " j]
+    printf "  default run at most 0.8x the parse, %d thr:    %.2fx  %s\n", j, r, (r <= 0.8 ? "met" : "NOT met")
+  }
+  for (j = 1; j <= 2; j++) {
+    r = t["full " j] / t["parse " j]
+    printf "  --no-prefilter at most 1.5x the parse, %d thr: %.2fx  %s\n", j, r, (r <= 1.5 ? "met" : "NOT met")
+  }
+  r = t["default 1"] / t["default 2"]
+  printf "  2 threads at least 1.8x faster than 1:        %.2fx  %s\n", r, (r >= 1.8 ? "met" : "NOT met")
+  for (j = 1; j <= 2; j++) {
+    if (("semgrep " j) in t) {
+      r = t["semgrep " j] / t["default " j]
+      printf "  at least 20x faster than semgrep, %d thr:      %.1fx  %s\n", j, r, (r >= 20 ? "met" : "NOT met")
+    } else printf "  at least 20x faster than semgrep, %d thr:      semgrep not run\n", j
+  }
+  printf "  peak RSS of mine under 300 MB:                %.0f MB  %s\n", rss / 1024, (rss / 1024 < 300 ? "met" : "NOT met")
+}' "$work/medians.txt"
