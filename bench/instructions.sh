@@ -30,7 +30,7 @@ for bin in "$@"; do
   # A plain folder's files are hashed (SHA-256) for its content hash. Under
   # valgrind the CPU's SHA extensions are hidden, so the hash runs its
   # software rounds, which a native run on a CPU with them does not.
-  sha=$(callgrind_annotate --threshold=100 "$work/cg.out" 2> /dev/null | awk '/sha2::/ {gsub(",", "", $1); s += $1} END {print s + 0}')
+  sha=$(callgrind_annotate --threshold=100 --auto=no "$work/cg.out" 2> /dev/null | awk '/sha2::/ {gsub(",", "", $1); s += $1} END {print s + 0}')
   awk -v b="$bin" -v t="$total" -v f="$floor" -v h="$sha" 'BEGIN {
     printf "%-40s %8.3f G instructions  %.2fx the parse floor", b, t / 1e9, t / f
     if (h > 0) printf "; %.3f G of them SHA-256 in software: %.2fx without it", h / 1e9, (t - h) / f

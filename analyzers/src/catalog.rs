@@ -277,8 +277,8 @@ pub struct Catalog {
     /// repository's own modules can only end up matching a rule if its
     /// method is one of them.
     vocabulary: rustc_hash::FxHashSet<String>,
-    /// Every root and trigger name, searched with overlaps in one pass.
-    trigger_words: aho_corasick::AhoCorasick,
+    /// Every root and trigger name, by the identifier it is.
+    trigger_words: Words,
     /// (root, last name) per callee pattern, as indices into the trigger words.
     trigger_pairs: Vec<(usize, Option<usize>)>,
     trigger_count: usize,
@@ -416,15 +416,7 @@ impl Catalog {
                 }
             }
         }
-        // Leftmost-longest, not overlapping: every trigger is an identifier, so
-        // a match hidden inside an earlier one starts after a word byte and
-        // could not be a whole word anyway.
-        // A full DFA: a few hundred words, searched over every byte of code.
-        let trigger_words = aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-            .build(&words)
-            .map_err(|e| invalid("catalog", e.to_string()))?;
+        let trigger_words = Words::new(&words).map_err(|w| invalid("catalog", format!("trigger '{w}' is not an identifier")))?;
         let trigger_count = words.len();
         let digest = hasher.finalize();
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
@@ -489,24 +481,35 @@ impl Catalog {
     /// the file's path: a relative import names them by position (`from
     /// .models import x` in `ultralytics/`).
     pub fn may_match(&self, bytes: &[u8], package: &[String]) -> bool {
-        let code = code_view(bytes);
         let mut seen = vec![false; self.trigger_count];
         let mut any = false;
-        for m in self.trigger_words.find_iter(&*code) {
-            let before = m.start().checked_sub(1).map(|i| code[i]);
-            if before.is_some_and(is_word_byte) || code.get(m.end()).copied().is_some_and(is_word_byte) {
-                continue;
-            }
-            seen[m.pattern().as_usize()] = true;
-            any = true;
-        }
-        if memchr::memmem::find(&code, b"from .").is_some() {
-            for dir in package {
-                for m in self.trigger_words.find_iter(dir.as_bytes()) {
-                    if m.start() == 0 && m.end() == dir.len() {
-                        seen[m.pattern().as_usize()] = true;
+        let mut relative = false;
+        // The whole words of the code: maximal runs of word bytes between
+        // its blanks (a word is never cut by a blank that is not there).
+        for_each_code_span(bytes, |span| {
+            let (n, mut i) = (span.len(), 0);
+            while i < n {
+                while i < n && !WORD_BYTE[span[i] as usize] {
+                    i += 1;
+                }
+                let start = i;
+                while i < n && WORD_BYTE[span[i] as usize] {
+                    i += 1;
+                }
+                if i > start {
+                    if let Some(k) = self.trigger_words.get(&span[start..i]) {
+                        seen[k] = true;
                         any = true;
                     }
+                }
+            }
+            relative |= memchr::memmem::find(span, b"from .").is_some();
+        });
+        if relative {
+            for dir in package {
+                if let Some(k) = self.trigger_words.get(dir.as_bytes()) {
+                    seen[k] = true;
+                    any = true;
                 }
             }
         }
@@ -570,6 +573,18 @@ fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
 }
 
+/// `is_word_byte` of every byte, looked up.
+static WORD_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || c == b'_' || c >= 0x80;
+        b += 1;
+    }
+    t
+};
+
 /// The source with comments and triple-quoted strings blanked out (same
 /// length, so offsets hold). Single-line strings stay: a `getattr` or
 /// `import_module` argument can name a callee. A Python tokenizer's view of
@@ -580,6 +595,12 @@ pub fn code_view(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         return std::borrow::Cow::Borrowed(src);
     }
     let mut out = src.to_vec();
+    for_each_blank(src, |a, b| out[a..b].fill(b' '));
+    std::borrow::Cow::Owned(out)
+}
+
+/// The regions `code_view` blanks, in order: comments and triple-quoted strings.
+fn for_each_blank(src: &[u8], mut blank: impl FnMut(usize, usize)) {
     let n = src.len();
     let mut i = 0;
     while let Some(k) = memchr::memchr3(b'#', b'"', b'\'', &src[i..]) {
@@ -587,7 +608,7 @@ pub fn code_view(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         let b = src[i];
         if b == b'#' {
             let end = memchr::memchr(b'\n', &src[i..]).map_or(n, |e| i + e);
-            out[i..end].fill(b' ');
+            blank(i, end);
             i = end;
             continue;
         }
@@ -608,11 +629,57 @@ pub fn code_view(src: &[u8]) -> std::borrow::Cow<'_, [u8]> {
         };
         let end = end.min(n);
         if triple {
-            out[i..end].fill(b' ');
+            blank(i, end);
         }
         i = end;
     }
-    std::borrow::Cow::Owned(out)
+}
+
+/// The code of `src` between the blanks of `code_view`, without copying it.
+fn for_each_code_span(src: &[u8], mut span: impl FnMut(&[u8])) {
+    let mut at = 0;
+    for_each_blank(src, |a, b| {
+        if a > at {
+            span(&src[at..a]);
+        }
+        at = b;
+    });
+    if at < src.len() {
+        span(&src[at..]);
+    }
+}
+
+/// A set of identifiers, each with its index, looked up by the bytes of a
+/// word: most words of code are turned away by their length or first byte
+/// before any hash.
+#[derive(Debug, Clone)]
+struct Words {
+    index: rustc_hash::FxHashMap<Box<[u8]>, usize>,
+    first: [bool; 256],
+    longest: usize,
+}
+
+impl Words {
+    /// Err: a word that is not all word bytes (it could never be a whole word).
+    fn new(words: &[String]) -> Result<Words, String> {
+        let mut w = Words { index: Default::default(), first: [false; 256], longest: 0 };
+        for (i, word) in words.iter().enumerate() {
+            if word.is_empty() || !word.bytes().all(is_word_byte) {
+                return Err(word.clone());
+            }
+            w.first[word.as_bytes()[0] as usize] = true;
+            w.longest = w.longest.max(word.len());
+            w.index.insert(word.as_bytes().into(), i);
+        }
+        Ok(w)
+    }
+
+    fn get(&self, word: &[u8]) -> Option<usize> {
+        if word.len() > self.longest || !self.first[word[0] as usize] {
+            return None;
+        }
+        self.index.get(word).copied()
+    }
 }
 
 fn rules_count_tag(n: usize) -> String {
@@ -965,6 +1032,10 @@ mod tests {
         assert!(!m("import torch\n# torch.load is not called here\n"));
         assert!(!m("\"\"\"Load with torch.load, or transformers' from_pretrained.\"\"\"\nx = 1\n"));
         assert!(!m("import torchvision_extra\nx.load_state_dict(s)\ndownload()\n"));
+        assert!(!m("import torch\nw = torch.\u{e9}load('w.pt')\n"));
+        // a word ends where a comment or a docstring begins
+        assert!(m("import torch\nw = torch.load# the weights\n"));
+        assert!(m("import torch\nw = '''doc'''torch.load\n"));
         // a regex or a wildcard needs its last literal segment too
         assert!(m("from torchvision import models\nnet = models.resnet50()\n"));
         assert!(!m("from torchvision.ops import nms\nkeep = nms(boxes, scores, 0.5)\n"));
