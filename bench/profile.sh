@@ -20,7 +20,7 @@ groups = [
      r"ts_parser|ts_lex|stack_|ts_stack|ts_subtree|ts_language|tree_sitter_python_external|ts_reduce|summarize|ts_tree_delete|ts_tree_new|ts_external|array_|set_contains"),
     ("tree navigation by the analysis: cursor steps, child and field lookups", r"ts_tree_cursor|ts_node|tree_sitter::Node|tree_sitter::TreeCursor"),
     ("malloc and free", r"malloc|_int_free|cfree|unlink_chunk|realloc|free"),
-    ("the pre-pass: words search, import regex, UTF-8 checks", r"aho_corasick|regex|Utf8|from_utf8|memchr"),
+    ("the pre-pass: words search, import regex, UTF-8 checks", r"may_match|for_each_blank|Words::get|code_view|quick_import|ByteScan|aho_corasick|regex|Utf8|from_utf8|memchr"),
     ("the analyzers own code", r"analyzers::"),
     ("hashing", r"Hasher|hash_one|hashbrown|BuildHasher"),
     ("memcpy, memcmp, strlen", r"memmove|memcmp|memcpy|strlen|memset"),
