@@ -484,16 +484,17 @@ impl Catalog {
         let mut seen = vec![false; self.trigger_count];
         let mut any = false;
         let mut relative = false;
-        // The whole words of the code: maximal runs of word bytes between
-        // its blanks (a word is never cut by a blank that is not there).
+        // The whole words of the code: maximal runs of word bytes within
+        // the spans between its blanks (a blank ends a word as the spaces
+        // of `code_view` do).
         for_each_code_span(bytes, |span| {
             let (n, mut i) = (span.len(), 0);
             while i < n {
-                while i < n && !WORD_BYTE[span[i] as usize] {
+                while i < n && !is_word_byte(span[i]) {
                     i += 1;
                 }
                 let start = i;
-                while i < n && WORD_BYTE[span[i] as usize] {
+                while i < n && is_word_byte(span[i]) {
                     i += 1;
                 }
                 if i > start {
@@ -570,10 +571,10 @@ impl Catalog {
 
 /// A byte of an identifier (non-ASCII bytes belong to Unicode identifiers).
 fn is_word_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_' || b >= 0x80
+    WORD_BYTE[b as usize]
 }
 
-/// `is_word_byte` of every byte, looked up.
+/// `is_word_byte` of every byte.
 static WORD_BYTE: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
