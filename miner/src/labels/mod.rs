@@ -245,10 +245,16 @@ impl LabelStore {
     /// Build the inverted index and add label nodes the DAG lacks; call after the last upsert.
     pub fn finish(&mut self) {
         self.by_label.clear();
-        let mut origins: HashMap<String, usize> = HashMap::new();
+        let mut origins: HashMap<&str, usize> = HashMap::new();
         for (i, m) in self.models.iter().enumerate() {
             for l in &m.labels {
-                self.by_label.entry(l.label.clone()).or_default().push(i);
+                // A label's name is copied once, not once per model.
+                match self.by_label.get_mut(&l.label) {
+                    Some(v) => v.push(i),
+                    None => {
+                        self.by_label.insert(l.label.clone(), vec![i]);
+                    }
+                }
             }
             *origins.entry(origin_group(&m.origin)).or_default() += 1;
         }
@@ -256,7 +262,7 @@ impl LabelStore {
         for l in labels {
             self.dag.ensure(&l);
         }
-        let mut o: Vec<(String, usize)> = origins.into_iter().collect();
+        let mut o: Vec<(String, usize)> = origins.into_iter().map(|(g, n)| (g.to_string(), n)).collect();
         o.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         self.origins = o;
     }
@@ -287,18 +293,18 @@ impl LabelStore {
 
 /// The source an origin belongs to: `seed:FILE#ROW` → `seed:FILE`,
 /// `import:FILE:LINE` → `import:FILE`, `hf-api:URL DATE` as is.
-pub fn origin_group(origin: &str) -> String {
+pub fn origin_group(origin: &str) -> &str {
     if let Some((g, _)) = origin.split_once('#') {
-        return g.to_string();
+        return g;
     }
     if origin.starts_with("import:") {
         if let Some((g, line)) = origin.rsplit_once(':') {
             if line.chars().all(|c| c.is_ascii_digit()) {
-                return g.to_string();
+                return g;
             }
         }
     }
-    origin.to_string()
+    origin
 }
 
 /// A parameter count with an optional suffix: `30000000`, `200M`, `7B`, `1.5k`.

@@ -128,6 +128,12 @@ fn tasks_dag(dag: &mut Dag) -> Result<(), String> {
     Ok(())
 }
 
+/// `kind:value`, as `format!` would write it, without its machinery (the
+/// seed writes tens of thousands of them at every start).
+fn tagged(kind: &str, value: &str) -> String {
+    [kind, ":", value].concat()
+}
+
 fn hf_models(out: &mut Vec<HubModel>) -> Result<(), String> {
     let extra_text = unpack(HF_EXTRA)?;
     let mut extra: HashMap<String, [String; 3]> = HashMap::new();
@@ -142,35 +148,35 @@ fn hf_models(out: &mut Vec<HubModel>) -> Result<(), String> {
         let Some(id) = get(&r, "model_id") else { continue };
         let formats: Vec<&str> = get(&r, "weight_formats").map(|f| f.split(';').collect()).unwrap_or_default();
         let mut m = HubModel {
-            id: format!("huggingface:{id}"),
+            id: tagged("huggingface", id),
             ecosystem: "huggingface".into(),
-            aliases: get(&r, "legacy_alias").map(|a| vec![format!("huggingface:{a}")]).unwrap_or_default(),
+            aliases: get(&r, "legacy_alias").map(|a| vec![tagged("huggingface", a)]).unwrap_or_default(),
             task: get(&r, "pipeline_tag").map(str::to_string),
             library: get(&r, "library").map(str::to_string),
             license: get(&r, "license").map(str::to_string),
             downloads: num(get(&r, "downloads_30d")).map(|d| d as u64),
             safetensors: (!formats.is_empty()).then(|| formats.contains(&"safetensors")),
             custom_code: get(&r, "custom_code").map(|c| c == "true"),
-            base_model: get(&r, "base_models").and_then(|b| b.split(';').next()).map(|b| format!("huggingface:{b}")),
+            base_model: get(&r, "base_models").and_then(|b| b.split(';').next()).map(|b| tagged("huggingface", b)),
             origin: format!("seed:{}#{}", HF_MODELS.0, i + 2),
             ..Default::default()
         };
         if let Some(t) = &m.task {
-            m.add_label(format!("task:{t}"), None);
+            m.add_label(tagged("task", t), None);
         }
         if let Some(l) = &m.library {
-            m.add_label(format!("library:{l}"), None);
+            m.add_label(tagged("library", l), None);
         }
         for d in get(&r, "datasets").into_iter().flat_map(|d| d.split(';')) {
             let s = slug(d.rsplit('/').next().unwrap_or(d));
             if !s.is_empty() {
-                m.add_label(format!("dataset:{s}"), None);
+                m.add_label(tagged("dataset", &s), None);
             }
         }
         if let Some([langs, domains, subtasks]) = extra.get(id) {
             for (kind, list) in [("language", langs), ("domain", domains), ("subtask", subtasks)] {
                 for v in list.split(';').filter(|s| !s.is_empty()) {
-                    m.add_label(format!("{kind}:{v}"), None);
+                    m.add_label(tagged(kind, v), None);
                 }
             }
         }
