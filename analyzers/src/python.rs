@@ -223,7 +223,6 @@ pub fn quick_imports(text: &str) -> Vec<String> {
 /// c, d` gives `a.b`, `a.b.c` and `a.b.d` (each may be a submodule).
 pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
     let mut out = std::collections::BTreeSet::new();
-    let re = import_modules_regex();
     for line in import_lines(text) {
         // An ASCII line is read by hand (a regex with captures costs
         // microseconds a line); any other by the regex, whose `\w` is Unicode's.
@@ -233,7 +232,8 @@ pub fn quick_import_modules(text: &str, package: &[String]) -> Vec<String> {
                 None => continue,
             }
         } else {
-            match re.captures(line) {
+            // Compiled on the first such line of the process, not before.
+            match import_modules_regex().captures(line) {
                 Some(c) => match (c.get(1), c.get(2), c.get(3)) {
                     (Some(m), _, _) => (m.as_str(), None),
                     (None, Some(m), Some(n)) => (n.as_str(), Some(m.as_str())),

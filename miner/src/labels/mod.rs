@@ -20,7 +20,6 @@ pub mod sync;
 pub use dag::Dag;
 
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
 
 /// One model of the store, in the import format (`schemas/json/hub-model.schema.json`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -202,9 +201,9 @@ impl LicenseFamily {
 #[derive(Debug, Default)]
 pub struct LabelStore {
     pub models: Vec<HubModel>,
-    index: HashMap<String, usize>,
+    index: rustc_hash::FxHashMap<String, usize>,
     pub dag: Dag,
-    by_label: HashMap<String, Vec<usize>>,
+    by_label: rustc_hash::FxHashMap<String, Vec<usize>>,
     /// Models per origin kind (seed file or import), for `labels stats`.
     pub origins: Vec<(String, usize)>,
 }
@@ -245,7 +244,7 @@ impl LabelStore {
     /// Build the inverted index and add label nodes the DAG lacks; call after the last upsert.
     pub fn finish(&mut self) {
         self.by_label.clear();
-        let mut origins: HashMap<&str, usize> = HashMap::new();
+        let mut origins: rustc_hash::FxHashMap<&str, usize> = Default::default();
         for (i, m) in self.models.iter().enumerate() {
             for l in &m.labels {
                 // A label's name is copied once, not once per model.
