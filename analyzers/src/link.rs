@@ -175,6 +175,18 @@ impl ByteScan {
     }
 }
 
+/// The byte scan of each file, from its path and bytes (Python sources or
+/// notebooks), as the pipeline's first pass makes it.
+pub fn scan_sources(files: &[(String, Vec<u8>)], catalog: &crate::Catalog) -> Vec<(String, ByteScan)> {
+    files
+        .iter()
+        .map(|(p, b)| {
+            let kind = crate::classify_path(p).unwrap_or(schemas::FileKind::Python);
+            (p.clone(), ByteScan::of(p, kind, b.clone(), catalog))
+        })
+        .collect()
+}
+
 /// What the analysis of one file needs to know of the whole repository.
 #[derive(Debug, Clone, Default)]
 pub struct RepoContext {
@@ -212,13 +224,7 @@ impl RepoContext {
 
     /// From the files' paths and bytes (Python sources or notebooks).
     pub fn from_sources(files: &[(String, Vec<u8>)], catalog: &crate::Catalog) -> RepoContext {
-        let scans: Vec<(String, ByteScan)> = files
-            .iter()
-            .map(|(p, b)| {
-                let kind = crate::classify_path(p).unwrap_or(schemas::FileKind::Python);
-                (p.clone(), ByteScan::of(p, kind, b.clone(), catalog))
-            })
-            .collect();
+        let scans = scan_sources(files, catalog);
         RepoContext::build(&scans, &import_graph(&scans))
     }
 

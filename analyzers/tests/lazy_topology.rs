@@ -40,22 +40,20 @@ enum Order {
 /// The topology, how many files were deferred, how many of those were
 /// parsed again, and how many were traced at once.
 fn analyse(files: &[(String, Vec<u8>)], cat: &Catalog, order: Order) -> (analyzers::topology::RepoTopology, usize, usize, usize) {
-    let mut ctx = RepoContext::from_sources(files, cat);
+    // One byte scan of the files, as the pipeline's first pass, for the
+    // context, the two groups and the order within each: a module after
+    // those it imports, each file's keys and re-exports added to the demand
+    // once it is done (`SharedDemand`).
+    let scans = analyzers::link::scan_sources(files, cat);
+    let graph = analyzers::link::import_graph(&scans);
+    let mut ctx = RepoContext::build(&scans, &graph);
     ctx.prefilter = false;
     ctx.lazy_topology = order != Order::Every;
     let run = |ctx: &RepoContext, (p, b): &(String, Vec<u8>)| {
         analyzers::analyze_repo_file(p, analyzers::classify_path(p).expect("python"), b, cat, ctx)
     };
-    let first: Vec<bool> =
-        files.iter().map(|(p, b)| order != Order::WordsFirst || cat.may_match(b, &analyzers::python::package_of(p))).collect();
-    // Within each group a module after those it imports, each file's keys
-    // and re-exports added to the demand once it is done (`SharedDemand`),
-    // as the pipeline does.
-    let scans: Vec<(String, analyzers::link::ByteScan)> = files
-        .iter()
-        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), cat)))
-        .collect();
-    let ordered = analyzers::link::analysis_order(&scans, &analyzers::link::import_graph(&scans));
+    let first: Vec<bool> = scans.iter().map(|(_, s)| order != Order::WordsFirst || s.words).collect();
+    let ordered = analyzers::link::analysis_order(&scans, &graph);
     let mut facts: Vec<Option<analyzers::FileFacts>> = files.iter().map(|_| None).collect();
     let mut at_once = 0;
     if order == Order::WordsFirst {

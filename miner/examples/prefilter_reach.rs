@@ -35,12 +35,10 @@ fn print(what: &str, r: &[usize; 9]) {
 /// bytes, files that load nothing, those traced at once, those parsed again]
 fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let files = common::python_files(dir);
-    let ctx = analyzers::link::RepoContext::from_sources(&files, catalog);
+    let scans = analyzers::link::scan_sources(&files, catalog);
+    let graph = analyzers::link::import_graph(&scans);
+    let ctx = analyzers::link::RepoContext::build(&scans, &graph);
     let total: usize = files.iter().map(|(_, b)| b.len()).sum();
-    let scans: Vec<(String, analyzers::link::ByteScan)> = files
-        .iter()
-        .map(|(p, b)| (p.clone(), analyzers::link::ByteScan::of(p, schemas::FileKind::Python, b.clone(), catalog)))
-        .collect();
     let hits: Vec<bool> = scans.iter().map(|(_, s)| s.words).collect();
     let (mut words, mut parsed, mut n_words, mut n_parsed) = (0usize, 0usize, 0usize, 0usize);
     for ((p, b), hit) in files.iter().zip(&hits) {
@@ -60,14 +58,14 @@ fn reach(dir: &str, catalog: &analyzers::catalog::Catalog) -> [usize; 9] {
     let mut lazy = ctx.clone();
     lazy.prefilter = false;
     lazy.lazy_topology = true;
-    let order = analyzers::link::analysis_order(&scans, &analyzers::link::import_graph(&scans));
+    let order = analyzers::link::analysis_order(&scans, &graph);
     let analyse = |ctx: &analyzers::link::RepoContext, first: bool| -> Vec<analyzers::FileFacts> {
         order
             .iter()
             .filter(|&&i| hits[i] == first)
             .par_bridge()
-            .map(|&i| (&files[i], ()))
-            .map(|((p, b), _)| {
+            .map(|&i| {
+                let (p, b) = &files[i];
                 let f = analyzers::analyze_repo_file(p, schemas::FileKind::Python, b, catalog, ctx);
                 if let Some(d) = &ctx.demand {
                     d.add(&f);
