@@ -1298,8 +1298,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         return self.qualify_binding(b, depth);
                     }
                 }
-                let base = self.qualify(obj, scope, pos, depth + 1)?;
-                Some(format!("{base}.{attr}"))
+                let mut q = self.qualify(obj, scope, pos, depth + 1)?;
+                q.push('.');
+                q.push_str(&attr);
+                Some(q)
             }
             // The result of a call is marked `()`: `OpenAI().chat` is an
             // attribute of an instance, `AutoTokenizer.from_pretrained()(text)`
@@ -1312,7 +1314,9 @@ impl<'t, 'c> Analysis<'t, 'c> {
                         return self.qualify_return(fscope, depth + 1);
                     }
                 }
-                Some(format!("{}()", self.qualify(func, scope, pos, depth + 1)?))
+                let mut q = self.qualify(func, scope, pos, depth + 1)?;
+                q.push_str("()");
+                Some(q)
             }
             "parenthesized_expression" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
             "await" => self.qualify(expr.named_child(0)?, scope, pos, depth + 1),
@@ -1321,14 +1325,17 @@ impl<'t, 'c> Analysis<'t, 'c> {
             // keeps the key (`Config.PIPELINES[img2img]`), so the link step
             // can take that item.
             "subscript" => {
-                let base = self.qualify(expr.child_by_field_id(crate::syntax::F.value)?, scope, pos, depth + 1)?;
+                let mut base = self.qualify(expr.child_by_field_id(crate::syntax::F.value)?, scope, pos, depth + 1)?;
                 let key = expr
                     .child_by_field_id(crate::syntax::F.subscript)
                     .filter(|k| k.k() == "string")
                     .and_then(|k| self.resolve(k, scope, depth + 1).value)
                     .filter(|k| !k.is_empty() && k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'))
                     .filter(|_| self.repo_roots.contains(base.split('.').next().unwrap_or_default()));
-                Some(format!("{base}[{}]", key.unwrap_or_default()))
+                base.push('[');
+                base.push_str(key.as_deref().unwrap_or_default());
+                base.push(']');
+                Some(base)
             }
             _ => None,
         }

@@ -368,10 +368,13 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
         summaries,
         foreign_calls,
     };
-    // alternative: loads in different branches, conditional expressions, one registry
+    // alternative: loads in different branches, conditional expressions, one
+    // registry; each load's ancestry found once, not once per pair
+    let load_ancestries: Vec<Vec<(Node<'t>, Node<'t>)>> =
+        if loads.len() >= 2 { loads.iter().map(|(c, _)| ancestry(a, *c, false)).collect() } else { Vec::new() };
     for i in 0..loads.len() {
         for j in i + 1..loads.len() {
-            if let Some((node, why)) = alternatives(loads[i].0, loads[j].0) {
+            if let Some((node, why)) = alternatives(&load_ancestries[i], &load_ancestries[j]) {
                 out.insert(FileEdge {
                     kind: EdgeKind::Alternative,
                     from: loads[i].1,
@@ -389,7 +392,7 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
     sites.sort_by_key(|(c, _)| (t.scope_of(*c), c.start_byte()));
     sites.dedup_by_key(|(c, m)| (c.id(), *m));
     let scopes: Vec<usize> = sites.iter().map(|(c, _)| t.scope_of(*c)).collect();
-    let ancestries: Vec<Vec<(Node<'t>, Node<'t>)>> = sites.iter().map(|(c, _)| ancestry(*c, true)).collect();
+    let ancestries: Vec<Vec<(Node<'t>, Node<'t>)>> = sites.iter().map(|(c, _)| ancestry(a, *c, true)).collect();
     for (i, &(x, mx)) in sites.iter().enumerate() {
         for (j, &(_, my)) in sites.iter().enumerate().skip(i + 1) {
             if scopes[j] != scopes[i] {
@@ -415,15 +418,21 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
 
 /// Each ancestor of `n` with the child on the way to `n`, innermost first;
 /// with `own_scope`, up to the enclosing function, lambda or class only.
-fn ancestry<'t>(n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
+/// Found in one walk down from the file's root: `Node::parent` walks down
+/// from the root once per level.
+fn ancestry<'t>(a: &Analysis<'t, '_>, n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
     let mut v = Vec::new();
-    let mut c = n;
-    while let Some(p) = c.parent() {
-        v.push((p, c));
-        if own_scope && matches!(p.k(), "function_definition" | "lambda" | "class_definition") {
-            break;
+    let Some(mut cur) = a.root else { return v };
+    while cur.id() != n.id() {
+        let Some(next) = cur.child_with_descendant(n).filter(|c| c.id() != cur.id()) else { break };
+        v.push((cur, next));
+        cur = next;
+    }
+    v.reverse();
+    if own_scope {
+        if let Some(k) = v.iter().position(|(p, _)| matches!(p.k(), "function_definition" | "lambda" | "class_definition")) {
+            v.truncate(k + 1);
         }
-        c = p;
     }
     v
 }
@@ -507,17 +516,17 @@ pub(crate) fn model_exports<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)
 /// Why two load calls are alternatives: they sit in different clauses of one
 /// `if`/`match`, the two arms of a conditional expression, or the values of one
 /// dict literal (a registry looked up at run time).
-fn alternatives<'t>(x: Node<'t>, y: Node<'t>) -> Option<(Node<'t>, &'static str)> {
-    let ax = ancestry(x, false);
-    let ay = ancestry(y, false);
-    for (px, cx) in &ax {
+fn alternatives<'t>(ax: &[(Node<'t>, Node<'t>)], ay: &[(Node<'t>, Node<'t>)]) -> Option<(Node<'t>, &'static str)> {
+    for (k, (px, cx)) in ax.iter().enumerate() {
         if let Some((_, cy)) = ay.iter().find(|(py, _)| py.id() == px.id()) {
             if cx.id() == cy.id() {
                 continue;
             }
+            // the parent of `px`: the next ancestor out
+            let parent = ax.get(k + 1).map(|(p, _)| *p);
             let why = match px.k() {
                 "if_statement" => "loaded in different branches of one if",
-                "match_statement" | "block" if px.parent().is_some_and(|m| m.k() == "match_statement") => {
+                "match_statement" | "block" if parent.is_some_and(|m| m.k() == "match_statement") => {
                     "loaded in different cases of one match"
                 }
                 "conditional_expression" => "chosen by a conditional expression",
@@ -2026,12 +2035,16 @@ impl Demand {
         if Self::is_or_below(q, |p| self.exact.contains_key(p)) {
             return true;
         }
-        let prefixed = |p: String| {
+        // `q.`, `q(`, `q[` in one buffer
+        let mut p = String::with_capacity(q.len() + 1);
+        p.push_str(q);
+        ['.', '(', '['].into_iter().any(|sep| {
+            p.truncate(q.len());
+            p.push(sep);
             keys.range::<str, _>((std::ops::Bound::Included(p.as_str()), std::ops::Bound::Unbounded))
                 .next()
                 .is_some_and(|k| k.starts_with(&p))
-        };
-        [".", "(", "["].iter().any(|sep| prefixed(format!("{q}{sep}")))
+        })
     }
 
     /// How many keys lead to a model.
