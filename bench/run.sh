@@ -10,6 +10,10 @@
 # bytes the prefilter lets through (miner/examples/prefilter_reach.rs), and, when
 # semgrep is installed, semgrep with the catalog's plain-name rules
 # (bench/semgrep-rules.py) next to mine's findings for the same rules.
+# Then the issue's reference rows measured here, beside its figures: reading
+# every file, parse plus one tree-sitter query for `$X.from_pretrained(...)`
+# with and without a keyword prefilter (miner/examples/query_one.rs), a grep
+# for the word, and semgrep with that one rule; and the targets, each met or not.
 #   bench/run.sh [CORPUS_DIR]          RUNS=5 by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -28,7 +32,7 @@ else
     touch "$corpus/.done"
   fi
 fi
-cargo build --release -q -p miner --bin mine --example parse_only --example prefilter_reach
+cargo build --release -q -p miner --bin mine --example parse_only --example prefilter_reach --example query_one
 mine="$PWD/target/release/mine"
 parse="$PWD/target/release/examples/parse_only"
 files=$(find "$corpus" -name '*.py' -type f | wc -l)
@@ -92,28 +96,82 @@ awk -v d1="$(ratio 1 4)" -v d2="$(ratio 2 4)" -v f1="$(ratio 1 3)" -v f2="$(rati
   printf "ratios (median of each round'"'"'s own): default/parse %.2fx (1 thr) %.2fx (2 thr); full/parse %.2fx / %.2fx\n", d1, d2, f1, f2 }' "$work/medians.txt"
 # How much of the corpus the prefilter lets through, and why (miner/examples/prefilter_reach.rs).
 "$PWD/target/release/examples/prefilter_reach" "$corpus"
+# semgrep over the corpus with a rule file, on N jobs: "seconds findings".
+# An empty .semgrepignore and --max-target-bytes 0: semgrep otherwise skips
+# tests/ and files over 1 MB.
+semgrep_scan() { # rules.json|yaml out.json jobs stderr-file
+  local rules out target t0 t1 n empty
+  rules=$(realpath "$1"); out="$(realpath "$(dirname "$2")")/$(basename "$2")"; target=$(realpath "$corpus")
+  empty=$(mktemp -d); : > "$empty/.semgrepignore"
+  rm -f "$out"
+  t0=$(date +%s.%N)
+  ( cd "$empty" && semgrep scan --config "$rules" --metrics off --disable-version-check \
+      --max-target-bytes 0 --no-git-ignore --jobs "$3" --json --quiet -o "$out" "$target" ) > /dev/null 2> "$4" || true
+  t1=$(date +%s.%N)
+  rm -rf "$empty"
+  n=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['results']))" "$out" 2> /dev/null || echo "? (see $4)")
+  awk -v a="$t0" -v b="$t1" -v n="$n" 'BEGIN {print b - a, n}'
+}
 if command -v semgrep > /dev/null; then
   "$mine" rules --json | python3 bench/semgrep-rules.py "$work/semgrep-ids.txt" > "$work/semgrep-rules.json"
   ids=$(paste -sd, "$work/semgrep-ids.txt" | sed "s/,/','/g")
   mine_same=$(python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute(\"select count(*) from usages where rule in ('$ids')\").fetchone()[0])" "$work/bench-default.sqlite")
-  # An empty .semgrepignore and --max-target-bytes 0: semgrep otherwise skips tests/ and files over 1 MB.
-  empty=$(mktemp -d); : > "$empty/.semgrepignore"
-  rules_abs=$(realpath "$work/semgrep-rules.json"); out_abs="$(realpath "$work")/semgrep.json"; corpus_abs=$(realpath "$corpus")
   for j in 1 2; do
-    rm -f "$out_abs"
-    t0=$(date +%s.%N)
-    ( cd "$empty" && semgrep scan --config "$rules_abs" --metrics off --disable-version-check \
-        --max-target-bytes 0 --no-git-ignore --jobs "$j" --json --quiet -o "$out_abs" "$corpus_abs" ) > /dev/null 2> "$work/semgrep.err" || true
-    t1=$(date +%s.%N)
-    n=$(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['results']))" "$out_abs" 2> /dev/null || echo "? (see $work/semgrep.err)")
-    awk -v j="$j" -v a="$t0" -v b="$t1" -v n="$n" -v m="$mine_same" -v f="$files" \
-      'BEGIN { printf "semgrep    %d thr  %6.2f s  %6.0f files/s  findings %s (mine, same rules: %s)\n", j, b - a, f / (b - a), n, m }'
-    awk -v j="$j" -v a="$t0" -v b="$t1" 'BEGIN { print "semgrep", j, b - a, 0 }' >> "$work/medians.txt"
+    read -r secs n <<< "$(semgrep_scan "$work/semgrep-rules.json" "$work/semgrep.json" "$j" "$work/semgrep.err")"
+    awk -v j="$j" -v s="$secs" -v n="$n" -v m="$mine_same" -v f="$files" \
+      'BEGIN { printf "semgrep    %d thr  %6.2f s  %6.0f files/s  findings %s (mine, same rules: %s)\n", j, s, f / s, n, m }'
+    echo "semgrep $j $secs 0" >> "$work/medians.txt"
   done
-  rm -rf "$empty"
 else
   echo "semgrep not installed: pip install semgrep to compare"
 fi
+# The issue's reference rows, measured here on the same files. The modes
+# take turns within each round, like the ones above.
+query="$PWD/target/release/examples/query_one"
+: > "$work/reference.txt"
+for j in 1 2; do
+  for ((i = 0; i < runs; i++)); do
+    for mode in read query prefilter; do
+      "$query" "$mode" "$corpus" "$j" | awk -v m="$mode" -v j="$j" '{for (k = 1; k <= NF; k++) {if ($k == "seconds") s = $(k + 1); if ($k == "sites") n = $(k + 1); if ($k == "parsed") p = $(k + 1)}} END {print m, j, s, n, p}' >> "$work/reference.txt"
+    done
+  done
+done
+median_of() { # mode jobs -> median seconds
+  stats $(awk -v m="$1" -v j="$2" '$1 == m && $2 == j {print $3}' "$work/reference.txt") | cut -d' ' -f1
+}
+sites=$(awk '$1 == "query" {print $4; exit}' "$work/reference.txt")
+filtered=$(awk '$1 == "prefilter" {print $5; exit}' "$work/reference.txt")
+t0=$(date +%s.%N)
+if command -v rg > /dev/null; then grepper=ripgrep; rg -l -t py from_pretrained "$corpus" > /dev/null || true
+else grepper="grep -r (no ripgrep)"; grep -rl --include='*.py' from_pretrained "$corpus" > /dev/null || true; fi
+t1=$(date +%s.%N)
+grep_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}')
+semgrep_one=("-" "-"); semgrep_one_n="-"
+if command -v semgrep > /dev/null; then
+  printf 'rules:\n- id: from-pretrained\n  pattern: $X.from_pretrained(...)\n  languages: [python]\n  severity: INFO\n  message: from_pretrained\n' > "$work/semgrep-one.yaml"
+  for j in 1 2; do
+    read -r secs semgrep_one_n <<< "$(semgrep_scan "$work/semgrep-one.yaml" "$work/semgrep-one.json" "$j" "$work/semgrep-one.err")"
+    semgrep_one[j - 1]=$(printf "%.1f" "$secs")
+  done
+fi
+t_parse1=$(awk '$1 == "parse" && $2 == 1 {print $3}' "$work/medians.txt")
+t_parse2=$(awk '$1 == "parse" && $2 == 2 {print $3}' "$work/medians.txt")
+t_full2=$(awk '$1 == "full" && $2 == 2 {print $3}' "$work/medians.txt")
+awk -v files="$files" -v bytes="$bytes" -v rd1="$(median_of read 1)" -v rd2="$(median_of read 2)" \
+  -v q1="$(median_of query 1)" -v q2="$(median_of query 2)" -v f1="$(median_of prefilter 1)" -v f2="$(median_of prefilter 2)" \
+  -v p1="$t_parse1" -v p2="$t_parse2" -v full2="$t_full2" -v sites="$sites" -v filtered="$filtered" \
+  -v g="$grepper" -v gs="$grep_s" -v s1="${semgrep_one[0]}" -v s2="${semgrep_one[1]}" -v sn="$semgrep_one_n" 'BEGIN {
+  printf "\nthe issue'"'"'s reference rows, measured here (%d files, %.1f MB; medians) | the reference (4,829 files, 95 MB)\n", files, bytes / 1e6
+  printf "  reading every file, 1 / 2 thr:                     %5.2f / %5.2f s  | 0.07 s\n", rd1, rd2
+  printf "  tree-sitter parse only, 1 / 2 thr:                 %5.2f / %5.2f s  | 17.4 / 8.8 s\n", p1, p2
+  printf "  parse + one query (from_pretrained), 1 / 2 thr:    %5.2f / %5.2f s  | - / 12.5 s\n", q1, q2
+  printf "    as a multiple of the parse:                      %5.2fx / %4.2fx  | 1.42x (2 thr)\n", q1 / p1, q2 / p2
+  printf "  the same with a keyword prefilter, 1 / 2 thr:      %5.2f / %5.2f s  | - / 6.6 s (%d of %d files parsed here)\n", f1, f2, filtered, files
+  printf "  %-22s for from_pretrained:           %5.2f s          | 0.1 s (ripgrep)\n", g, gs
+  printf "  semgrep, that one rule, -j 1 / -j 2:               %5s / %5s s  | 54.0 / 48.9 s\n", s1, s2
+  printf "  sites: the query / semgrep:                        %5s / %5s    | 366 / 366\n", sites, sn
+  printf "  mine --no-prefilter (every rule, resolution, topology, database), 2 thr: %.2f s, %.2fx the parse (the one query: %.2fx)\n", full2, full2 / p2, q2 / p2
+}'
 # The issue's targets, each against the medians above (peak RSS flat as the
 # corpus grows: scripts/bench-scale.sh).
 awk '{t[$1 " " $2] = $3; if (($1 == "full" || $1 == "default") && $4 > rss) rss = $4} END {

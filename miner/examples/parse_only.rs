@@ -3,6 +3,8 @@
 //! (bench/run.sh).
 //!   cargo run --release -p miner --example parse_only -- DIR [JOBS]
 
+mod common;
+
 use rayon::prelude::*;
 use std::time::Instant;
 
@@ -11,12 +13,7 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let dir = args.next().expect("usage: parse_only DIR [JOBS]");
     let jobs: usize = args.next().and_then(|j| j.parse().ok()).unwrap_or(1);
-    let files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(&dir)
-        .into_iter()
-        .flatten()
-        .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py"))
-        .map(|e| e.into_path())
-        .collect();
+    let files = common::python_paths(&dir);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().expect("pool");
     let t0 = Instant::now();
     let (bytes, nodes) = pool.install(|| {

@@ -1,14 +1,24 @@
-//! What the measuring examples share.
+//! What the measuring examples share. Each uses some of these: the others
+//! are dead code to it.
+#![allow(dead_code)]
 
-/// Every `.py` file under `dir`, by its path relative to `dir`, sorted.
-pub fn python_files(dir: &str) -> Vec<(String, Vec<u8>)> {
-    let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(dir)
+/// The path of every `.py` file under `dir`, in the walk's order.
+pub fn python_paths(dir: &str) -> Vec<std::path::PathBuf> {
+    walkdir::WalkDir::new(dir)
         .into_iter()
         .flatten()
         .filter(|e| e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py"))
-        .filter_map(|e| {
-            let rel = e.path().strip_prefix(dir).ok()?.to_string_lossy().into_owned();
-            Some((rel, std::fs::read(e.path()).ok()?))
+        .map(|e| e.into_path())
+        .collect()
+}
+
+/// Every `.py` file under `dir`, by its path relative to `dir`, sorted.
+pub fn python_files(dir: &str) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = python_paths(dir)
+        .into_iter()
+        .filter_map(|p| {
+            let rel = p.strip_prefix(dir).ok()?.to_string_lossy().into_owned();
+            Some((rel, std::fs::read(&p).ok()?))
         })
         .collect();
     files.sort();
