@@ -1259,6 +1259,20 @@ impl<'t, 'c> Analysis<'t, 'c> {
         None
     }
 
+    /// `lookup` for a name that is called or whose attribute is taken: a
+    /// binding to `None` (`except ImportError: AutoModel = None`) cannot be
+    /// what runs there, so the binding of the name before it in the same
+    /// scope is taken (the import the `try` made).
+    fn lookup_callee(&self, name: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
+        let none = |b: &Binding<'t>| matches!(b.kind, BKind::Value(v) if v.k() == "none");
+        let b = self.lookup(name, scope, pos)?;
+        if !none(&b) {
+            return Some(b);
+        }
+        let before = self.scopes[b.scope].bindings.get(name)?.iter().rev().filter(|x| x.pos < b.pos).find(|x| !none(x));
+        Some(before.copied().unwrap_or(b))
+    }
+
     /// `self.attr`: an assignment to `self.attr` in a method, else a class
     /// attribute (`class Bot: client = OpenAI()`).
     pub(crate) fn lookup_self_attr(&self, attr: &str, scope: usize, pos: usize) -> Option<Binding<'t>> {
@@ -1277,7 +1291,7 @@ impl<'t, 'c> Analysis<'t, 'c> {
         match expr.k() {
             "identifier" => {
                 let name = self.text(expr);
-                match self.lookup(&name, scope, pos) {
+                match self.lookup_callee(&name, scope, pos) {
                     Some(b) => self.qualify_binding(b, depth),
                     None => {
                         if self.star_imports.len() == 1 {
@@ -1315,6 +1329,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
                     }
                 }
                 let mut q = self.qualify(func, scope, pos, depth + 1)?;
+                // `functools.partial(f, key=value)` calls `f` when called.
+                if q == "functools.partial" {
+                    if let Some(f) = partial_target(expr) {
+                        return self.qualify(f, scope, pos, depth + 1);
+                    }
+                }
                 q.push_str("()");
                 Some(q)
             }
@@ -1378,9 +1398,12 @@ impl<'t, 'c> Analysis<'t, 'c> {
     fn qualify_binding(&self, b: Binding<'t>, depth: u32) -> Option<String> {
         match b.kind {
             BKind::Import(i) => Some(self.imports[i].clone()),
+            // The value is read before its name is bound: in `f = partial(f, ...)`
+            // the `f` inside is the binding before (the earlier of the two
+            // positions; a `with` item's value comes before its name).
             BKind::Value(v) | BKind::WithAs(v) => match v.k() {
                 "call" | "identifier" | "attribute" | "parenthesized_expression" | "await" | "subscript" => {
-                    self.qualify(v, b.scope, v.start_byte(), depth + 1)
+                    self.qualify(v, b.scope, b.pos.min(v.start_byte()), depth + 1)
                 }
                 _ => None,
             },
@@ -2594,6 +2617,17 @@ fn unescape(s: &str) -> String {
     out
 }
 
+/// The function a `functools.partial(f, key=value, ...)` call wraps, when it
+/// binds keywords only: a call of the partial then passes its positional
+/// arguments to `f` where `f` expects them.
+fn partial_target(call: Node<'_>) -> Option<Node<'_>> {
+    let args = call.child_by_field_id(crate::syntax::F.arguments)?;
+    let mut cur = args.walk();
+    let mut named = args.named_children(&mut cur).filter(|a| a.k() != "comment");
+    let f = named.next().filter(|f| !matches!(f.k(), "keyword_argument" | "list_splat" | "dictionary_splat"))?;
+    named.all(|a| a.k() == "keyword_argument").then_some(f)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2612,6 +2646,30 @@ mod tests {
         assert_eq!(t.root_node().child_count(), 2);
         let facts = analyze_module(deep.as_bytes(), "deep.py", &crate::Catalog::embedded().unwrap());
         assert!(facts.error.is_none());
+    }
+
+    #[test]
+    fn a_callee_is_found_through_an_optional_import_and_functools_partial() {
+        // `except ImportError: name = None` cannot be what is called; a partial
+        // binding keywords only calls the function it wraps; the `f` inside
+        // `f = partial(f, ...)` is the binding before.
+        let src = b"from functools import partial\nimport functools\nimport torch\n\
+try:\n    from huggingface_hub import hf_hub_download\n    hf_hub_download = partial(hf_hub_download, library_name='x')\n\
+except ImportError:\n    hf_hub_download = None\n\ndef get(repo):\n    return hf_hub_download(repo, 'model.safetensors')\n\n\
+load = functools.partial(torch.load, map_location='cpu')\nm = load('w.pt')\n\
+fixed = partial(torch.load, 'a.pt')\nn = fixed()\nnothing = None\nnothing('b.pt')\n";
+        let r = crate::analyze_file("opt.py", schemas::FileKind::Python, src, &crate::Catalog::embedded().unwrap());
+        let found: Vec<(u32, &str, Option<&str>)> = r
+            .usages
+            .iter()
+            .map(|u| match u.location {
+                Location::Line(l) => (l, u.rule.as_str(), u.model.as_deref()),
+                _ => (0, "", None),
+            })
+            .collect();
+        // Not the partial that binds a positional argument (its call's
+        // arguments would be read at the wrong places), nor a call of None.
+        assert_eq!(found, vec![(11, "HF008", None), (14, "PT001", Some("w.pt"))]);
     }
 
     #[test]
