@@ -9,7 +9,8 @@
 # on 1 and 2 threads, the peak RSS of each, the findings of each, how many
 # bytes the prefilter lets through (miner/examples/prefilter_reach.rs), and, when
 # semgrep is installed, semgrep with the catalog's plain-name rules
-# (bench/semgrep-rules.py) next to mine's findings for the same rules.
+# (bench/semgrep-rules.py) next to mine's findings for the same rules, and
+# the sites only one of them reports, by rule (bench/semgrep-compare.py).
 # Then the reference rows measured here, beside its figures: reading
 # every file, parse plus one tree-sitter query for `$X.from_pretrained(...)`
 # with and without a keyword prefilter (miner/examples/query_one.rs), a grep
@@ -132,6 +133,7 @@ if command -v semgrep > /dev/null; then
       'BEGIN { printf "semgrep    %d thr  %6.2f s  %6.0f files/s  findings %s (mine, same rules: %s)\n", j, s, f / s, n, m }'
     echo "semgrep $j $secs 0" >> "$work/medians.txt"
   done
+  python3 bench/semgrep-compare.py "$work/semgrep.json" "$work/bench-default.sqlite" "$work/semgrep-ids.txt" "$corpus" || true
 else
   echo "semgrep not installed: pip install semgrep to compare"
 fi
