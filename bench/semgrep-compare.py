@@ -10,17 +10,24 @@ examples, so that a difference in counts can be read rather than guessed.
 """
 import collections, json, os, sqlite3, sys
 
+if len(sys.argv) != 5:
+    sys.exit("usage: semgrep-compare.py SEMGREP_JSON MINE_DB IDS_FILE CORPUS_DIR")
 semgrep_json, db, ids_file, corpus = sys.argv[1:5]
 root = os.path.realpath(corpus)
-ids = open(ids_file).read().split()
-semgrep = {}
-for r in json.load(open(semgrep_json))["results"]:
-    key = (os.path.relpath(os.path.realpath(r["path"]), root), r["start"]["line"])
-    semgrep.setdefault(key, set()).add(r["check_id"].split(".")[-1])
-mine = {}
-query = "select path, line, rule from usages where rule in (%s)" % ",".join("?" * len(ids))
-for path, line, rule in sqlite3.connect(db).execute(query, ids):
-    mine.setdefault((path, line), set()).add(rule)
+try:
+    ids = open(ids_file).read().split()
+    semgrep = {}
+    for r in json.load(open(semgrep_json))["results"]:
+        key = (os.path.relpath(os.path.realpath(r["path"]), root), r["start"]["line"])
+        semgrep.setdefault(key, set()).add(r["check_id"].split(".")[-1])
+    if not os.path.isfile(db):
+        raise FileNotFoundError(f"no database at {db}")
+    mine = {}
+    query = "select path, line, rule from usages where rule in (%s)" % ",".join("?" * len(ids))
+    for path, line, rule in sqlite3.connect(db).execute(query, ids):
+        mine.setdefault((path, line), set()).add(rule)
+except (OSError, ValueError, KeyError, sqlite3.Error) as e:
+    sys.exit(f"semgrep-compare: {e}")
 
 
 def by_rule(sites, of):

@@ -25,6 +25,10 @@ fn main() {
         std::process::exit(2);
     }
     let dir = args.next().expect(usage);
+    if !std::path::Path::new(&dir).is_dir() {
+        eprintln!("query_one: no folder at {dir}");
+        std::process::exit(2);
+    }
     let jobs: usize = args.next().and_then(|j| j.parse().ok()).unwrap_or(1);
     let files = common::python_paths(&dir);
     let language: tree_sitter::Language = tree_sitter_python::LANGUAGE.into();
