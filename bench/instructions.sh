@@ -5,7 +5,9 @@
 # by a fifth between runs (issue 11). About 10x slower than a plain run.
 # The parse floor (miner/examples/parse_only.rs, 1 thread) is counted the
 # same way, and each binary's count is also given as a multiple of it: the
-# ratio of bench/run.sh in instructions rather than seconds.
+# ratio of bench/run.sh in instructions rather than seconds. Then, for each
+# binary, the calls of tree-sitter's navigation and the instructions each
+# takes (bench/callgrind-calls.py).
 #   bench/instructions.sh CORPUS_DIR MINE_BINARY...
 set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: bench/instructions.sh CORPUS_DIR MINE_BINARY..." >&2; exit 2; }
@@ -35,4 +37,9 @@ for bin in "$@"; do
     printf "%-40s %8.3f G instructions  %.2fx the parse floor", b, t / 1e9, t / f
     if (h > 0) printf "; %.3f G of them SHA-256 in software: %.2fx without it", h / 1e9, (t - h) / f
     printf "\n" }'
+  # What one step through a syntax tree costs the analysis (the profile's
+  # "tree navigation"), and a lookup that walks down from the root.
+  callgrind_annotate --tree=caller --inclusive=yes --threshold=100 --auto=no "$work/cg.out" 2> /dev/null |
+    python3 "$(dirname "$0")/callgrind-calls.py" ts_tree_cursor_goto_next_sibling ts_tree_cursor_goto_first_child \
+      ts_node_child_by_field_id ts_node_parent
 done
