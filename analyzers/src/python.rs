@@ -626,12 +626,10 @@ impl<'t, 'c> Analysis<'t, 'c> {
 
     /// The scope a node's code runs in: that of its innermost function,
     /// lambda or class body, found going down from the root through the
-    /// node's ancestors (`parent()` would walk down from the root once per
-    /// level).
+    /// node's ancestors (`syntax::path_down`).
     pub(crate) fn scope_at(&self, node: Node<'t>) -> usize {
-        let mut cur = self.root.unwrap_or(node);
         let mut scope = 0;
-        while cur.id() != node.id() {
+        for (cur, _) in crate::syntax::path_down(self.root.unwrap_or(node), node) {
             if let Some(s) = self.scope_of_node.get(&cur.id()) {
                 // A class body is its own scope; a def's name and defaults are not.
                 if cur.kind_id() != crate::syntax::K.function_definition
@@ -639,10 +637,6 @@ impl<'t, 'c> Analysis<'t, 'c> {
                 {
                     scope = *s;
                 }
-            }
-            match cur.child_with_descendant(node) {
-                Some(next) if next.id() != cur.id() => cur = next,
-                _ => break,
             }
         }
         scope

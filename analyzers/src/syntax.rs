@@ -163,9 +163,62 @@ impl KindName for tree_sitter::Node<'_> {
     }
 }
 
+/// The ancestors of `n` from `root` down, each with its child on the way to
+/// `n`, found in one walk down: `Node::parent` walks down from the root at
+/// every call.
+pub(crate) fn path_down<'t>(
+    root: tree_sitter::Node<'t>,
+    n: tree_sitter::Node<'t>,
+) -> impl Iterator<Item = (tree_sitter::Node<'t>, tree_sitter::Node<'t>)> {
+    let mut cur = Some(root);
+    std::iter::from_fn(move || {
+        let c = cur.take()?;
+        if c.id() == n.id() {
+            return None;
+        }
+        let next = c.child_with_descendant(n).filter(|x| x.id() != c.id())?;
+        cur = Some(next);
+        Some((c, next))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::KindName;
+
+    #[test]
+    fn the_path_down_is_the_chain_of_parents_reversed() {
+        let mut p = tree_sitter::Parser::new();
+        p.set_language(&super::language()).expect("grammar");
+        let src =
+            "import torch\nclass K:\n    def f(self, x=[1, (2, g(3))]):\n        if x:\n            return torch.load(x)  # c\n";
+        let tree = p.parse(src, None).expect("tree");
+        let root = tree.root_node();
+        let mut c = tree.walk();
+        let mut checked = 0;
+        'walk: loop {
+            let n = c.node();
+            let mut up = Vec::new();
+            let mut x = n;
+            while let Some(parent) = x.parent() {
+                up.push((parent.id(), x.id()));
+                x = parent;
+            }
+            up.reverse();
+            let down: Vec<(usize, usize)> = super::path_down(root, n).map(|(a, b)| (a.id(), b.id())).collect();
+            assert_eq!(down, up, "{n:?}");
+            checked += 1;
+            if c.goto_first_child() {
+                continue;
+            }
+            while !c.goto_next_sibling() {
+                if !c.goto_parent() {
+                    break 'walk;
+                }
+            }
+        }
+        assert!(checked > 40);
+    }
 
     #[test]
     fn every_id_exists() {

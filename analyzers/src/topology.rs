@@ -47,19 +47,14 @@ impl EdgeKind {
 
 /// The innermost block or module above a binding's value `v`, with the
 /// statement of it that holds `v`; None when a function, lambda, class or
-/// comprehension is nearer. Found going down from the `root` (`parent()`
-/// walks down from the root once per level).
+/// comprehension is nearer (`syntax::path_down` from the `root`).
 fn enclosing_block<'t>(root: Node<'t>, v: Node<'t>) -> Option<(Node<'t>, Node<'t>)> {
-    let mut cur = root;
-    let mut inner = None;
-    while cur.id() != v.id() {
-        let Some(next) = cur.child_with_descendant(v).filter(|n| n.id() != cur.id()) else { break };
-        if matches!(cur.k(), "block" | "module" | "lambda" | "function_definition" | "class_definition" | "for_in_clause") {
-            inner = Some((cur, next));
-        }
-        cur = next;
-    }
-    inner.filter(|(p, _)| matches!(p.k(), "block" | "module"))
+    crate::syntax::path_down(root, v)
+        .filter(|(p, _)| {
+            matches!(p.k(), "block" | "module" | "lambda" | "function_definition" | "class_definition" | "for_in_clause")
+        })
+        .last()
+        .filter(|(p, _)| matches!(p.k(), "block" | "module"))
 }
 
 /// A binding is made on every path to `use_` when its statement (`stmt` of
@@ -418,16 +413,9 @@ pub(crate) fn edges<'t>(a: &Analysis<'t, '_>, loads: &[(Node<'t>, usize)], api: 
 
 /// Each ancestor of `n` with the child on the way to `n`, innermost first;
 /// with `own_scope`, up to the enclosing function, lambda or class only.
-/// Found in one walk down from the file's root: `Node::parent` walks down
-/// from the root once per level.
 fn ancestry<'t>(a: &Analysis<'t, '_>, n: Node<'t>, own_scope: bool) -> Vec<(Node<'t>, Node<'t>)> {
-    let mut v = Vec::new();
-    let Some(mut cur) = a.root else { return v };
-    while cur.id() != n.id() {
-        let Some(next) = cur.child_with_descendant(n).filter(|c| c.id() != cur.id()) else { break };
-        v.push((cur, next));
-        cur = next;
-    }
+    let Some(root) = a.root else { return Vec::new() };
+    let mut v: Vec<(Node<'t>, Node<'t>)> = crate::syntax::path_down(root, n).collect();
     v.reverse();
     if own_scope {
         if let Some(k) = v.iter().position(|(p, _)| matches!(p.k(), "function_definition" | "lambda" | "class_definition")) {
