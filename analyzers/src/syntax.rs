@@ -186,18 +186,35 @@ pub(crate) fn path_down<'t>(
 mod tests {
     use super::KindName;
 
-    #[test]
-    fn the_path_down_is_the_chain_of_parents_reversed() {
+    /// The tree of `src`, and every node of it in document order.
+    fn nodes_of(src: &str, each: impl FnMut(tree_sitter::Node<'_>, tree_sitter::Node<'_>)) -> tree_sitter::Tree {
+        let mut each = each;
         let mut p = tree_sitter::Parser::new();
         p.set_language(&super::language()).expect("grammar");
+        let tree = p.parse(src, None).expect("tree");
+        {
+            let mut c = tree.walk();
+            'walk: loop {
+                each(tree.root_node(), c.node());
+                if c.goto_first_child() {
+                    continue;
+                }
+                while !c.goto_next_sibling() {
+                    if !c.goto_parent() {
+                        break 'walk;
+                    }
+                }
+            }
+        }
+        tree
+    }
+
+    #[test]
+    fn the_path_down_is_the_chain_of_parents_reversed() {
         let src =
             "import torch\nclass K:\n    def f(self, x=[1, (2, g(3))]):\n        if x:\n            return torch.load(x)  # c\n";
-        let tree = p.parse(src, None).expect("tree");
-        let root = tree.root_node();
-        let mut c = tree.walk();
         let mut checked = 0;
-        'walk: loop {
-            let n = c.node();
+        nodes_of(src, |root, n| {
             let mut up = Vec::new();
             let mut x = n;
             while let Some(parent) = x.parent() {
@@ -208,15 +225,7 @@ mod tests {
             let down: Vec<(usize, usize)> = super::path_down(root, n).map(|(a, b)| (a.id(), b.id())).collect();
             assert_eq!(down, up, "{n:?}");
             checked += 1;
-            if c.goto_first_child() {
-                continue;
-            }
-            while !c.goto_next_sibling() {
-                if !c.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        });
         assert!(checked > 40);
     }
 
@@ -227,26 +236,13 @@ mod tests {
 
     #[test]
     fn the_kind_table_names_every_node_as_the_parser_does() {
-        let mut p = tree_sitter::Parser::new();
-        p.set_language(&super::language()).expect("grammar");
         let src = "x = (1 +\nimport a.b as c\nfrom . import d\n@dec\nclass K(B):\n    def f(self, *a, x=1, **k) -> int:\n        return [i async for i in g() if i] or {1: 2} or (lambda: 0)\nmatch v:\n    case [1, *r]: print(f'{v!r}')\n";
-        let tree = p.parse(src, None).expect("tree");
-        assert!(tree.root_node().has_error(), "an ERROR node, whose kind id is outside the grammar's table");
-        let mut c = tree.walk();
         let mut seen = 0;
-        'walk: loop {
-            let n = c.node();
+        let tree = nodes_of(src, |_, n| {
             assert_eq!(n.k(), n.kind(), "{n:?}");
             seen += 1;
-            if c.goto_first_child() {
-                continue;
-            }
-            while !c.goto_next_sibling() {
-                if !c.goto_parent() {
-                    break 'walk;
-                }
-            }
-        }
+        });
+        assert!(tree.root_node().has_error(), "an ERROR node, whose kind id is outside the grammar's table");
         assert!(seen > 100, "{seen} nodes");
     }
 }
