@@ -13,7 +13,7 @@
 # the sites only one of them reports, by rule (bench/semgrep-compare.py).
 # Then the issue's reference rows measured here, beside its figures: reading
 # every file, parse plus one tree-sitter query for `$X.from_pretrained(...)`
-# with and without a keyword prefilter (miner/examples/query_one.rs), a grep
+# with and without a keyword prefilter (miner/examples/parse_only.rs), a grep
 # for the word, and semgrep with that one rule; and the targets, each met or not.
 #   bench/run.sh [CORPUS_DIR]          RUNS=5 by default
 set -euo pipefail
@@ -33,7 +33,7 @@ else
     touch "$corpus/.done"
   fi
 fi
-cargo build --release -q -p miner --bin mine --example parse_only --example prefilter_reach --example query_one
+cargo build --release -q -p miner --bin mine --example parse_only --example prefilter_reach
 mine="$PWD/target/release/mine"
 parse="$PWD/target/release/examples/parse_only"
 files=$(find "$corpus" -name '*.py' -type f | wc -l)
@@ -140,12 +140,11 @@ else
 fi
 # The issue's reference rows, measured here on the same files. The modes
 # take turns within each round, like the ones above.
-query="$PWD/target/release/examples/query_one"
 : > "$work/reference.txt"
 for j in 1 2; do
   for ((i = 0; i < runs; i++)); do
     for mode in read query prefilter; do
-      "$query" "$mode" "$corpus" "$j" | awk -v m="$mode" -v j="$j" '{for (k = 1; k <= NF; k++) {if ($k == "seconds") s = $(k + 1); if ($k == "sites") n = $(k + 1); if ($k == "parsed") p = $(k + 1)}} END {print m, j, s, n, p}' >> "$work/reference.txt"
+      "$parse" "$corpus" "$j" "$mode" | awk -v m="$mode" -v j="$j" '{for (k = 1; k <= NF; k++) {if ($k == "seconds") s = $(k + 1); if ($k == "sites") n = $(k + 1); if ($k == "parsed") p = $(k + 1)}} END {print m, j, s, n, p}' >> "$work/reference.txt"
     done
   done
 done
@@ -167,12 +166,12 @@ if command -v semgrep > /dev/null; then
     semgrep_one[j - 1]=$(printf "%.1f" "$secs")
   done
 fi
-t_parse1=$(awk '$1 == "parse" && $2 == 1 {print $3}' "$work/medians.txt")
-t_parse2=$(awk '$1 == "parse" && $2 == 2 {print $3}' "$work/medians.txt")
-t_full2=$(awk '$1 == "full" && $2 == 2 {print $3}' "$work/medians.txt")
+measured() { # mode jobs -> its median seconds above
+  awk -v m="$1" -v j="$2" '$1 == m && $2 == j {print $3}' "$work/medians.txt"
+}
 awk -v files="$files" -v bytes="$bytes" -v rd1="$(median_of read 1)" -v rd2="$(median_of read 2)" \
   -v q1="$(median_of query 1)" -v q2="$(median_of query 2)" -v f1="$(median_of prefilter 1)" -v f2="$(median_of prefilter 2)" \
-  -v p1="$t_parse1" -v p2="$t_parse2" -v full2="$t_full2" -v sites="$sites" -v filtered="$filtered" \
+  -v p1="$(measured parse 1)" -v p2="$(measured parse 2)" -v full2="$(measured full 2)" -v sites="$sites" -v filtered="$filtered" \
   -v g="$grepper" -v gs="$grep_s" -v s1="${semgrep_one[0]}" -v s2="${semgrep_one[1]}" -v sn="$semgrep_one_n" 'BEGIN {
   printf "\nthe issue'"'"'s reference rows, measured here (%d files, %.1f MB; medians) | the reference (4,829 files, 95 MB)\n", files, bytes / 1e6
   printf "  reading every file, 1 / 2 thr:                     %5.2f / %5.2f s  | 0.07 s\n", rd1, rd2
